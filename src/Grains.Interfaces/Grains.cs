@@ -1,0 +1,62 @@
+namespace RerankCluster.Grains.Interfaces;
+
+/// <summary>A tenant's index ("tenant/index"): its settings, and the entry point for writes.</summary>
+public interface IIndexGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the index, or returns it unchanged when it exists with the same settings.</summary>
+    Task<IndexInfo> Create(IndexSettings settings);
+
+    Task<IndexInfo?> Get();
+
+    Task<bool> Delete();
+
+    /// <summary>Chunks, embeds and stores the documents; returns once every shard has stored them.</summary>
+    Task<UpsertResult> Upsert(DocumentInput[] documents);
+
+    Task<bool> DeleteDocument(string documentId);
+
+    Task<ShardStats[]> Stats();
+}
+
+/// <summary>One partition of an index ("tenant/index/shard"): its chunks, embeddings and vector index.</summary>
+public interface IShardGrain : IGrainWithStringKey
+{
+    /// <summary>Replaces every listed document's chunks; returns how many documents existed before.</summary>
+    Task<int> Upsert(DocumentChunks[] documents);
+
+    Task<int> Delete(string[] documentIds);
+
+    Task<ShardHit[]> Search(float[] query, int k);
+
+    Task<ShardStats> Stats();
+
+    /// <summary>Forgets every chunk (the index is being deleted).</summary>
+    Task Drop();
+}
+
+/// <summary>Answers searches of one index: embed, scatter to shards, gather, rerank in micro-batches.</summary>
+public interface IQueryGrain : IGrainWithStringKey
+{
+    Task<SearchResponse> Search(SearchRequest request);
+}
+
+/// <summary>Chunks and embeds documents on ingestion.</summary>
+public interface IEmbeddingWorkerGrain : IGrainWithIntegerKey
+{
+    Task<DocumentChunks[]> Embed(DocumentInput[] documents);
+}
+
+/// <summary>
+/// The per-silo entry point for cross-encoder work, keyed by a silo address and placed on that silo,
+/// so that the stateless workers it calls run there.
+/// </summary>
+public interface IRerankSiloGrain : IGrainWithStringKey
+{
+    Task<RerankBatchResult> Score(RerankBatch batch);
+}
+
+/// <summary>Scores one micro-batch with the cross-encoder of the silo it runs on.</summary>
+public interface ICrossEncoderWorkerGrain : IGrainWithIntegerKey
+{
+    Task<RerankBatchResult> Score(RerankBatch batch);
+}

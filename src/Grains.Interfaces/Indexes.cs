@@ -1,0 +1,28 @@
+namespace RerankCluster.Grains.Interfaces;
+
+[GenerateSerializer, Immutable]
+public sealed record IndexSettings(
+    [property: Id(0)] int Shards);
+
+[GenerateSerializer, Immutable]
+public sealed record IndexInfo(
+    [property: Id(0)] string Tenant,
+    [property: Id(1)] string Name,
+    [property: Id(2)] int Shards,
+    [property: Id(3)] DateTimeOffset CreatedAt);
+
+[GenerateSerializer, Immutable]
+public sealed record ShardStats(
+    [property: Id(0)] int Shard,
+    [property: Id(1)] int Documents,
+    [property: Id(2)] int Chunks,
+    [property: Id(3)] string Silo);
+
+[GenerateSerializer, Immutable]
+public sealed record ShardHit(
+    [property: Id(0)] string DocumentId,
+    [property: Id(1)] int ChunkIndex,
+    [property: Id(2)] string Text,
+    [property: Id(3)] string? MetadataJson,
+    [property: Id(4)] int TokenCount,
+    [property: Id(5)] float Score);

@@ -1,0 +1,52 @@
+namespace RerankCluster.Grains.Interfaces;
+
+/// <param name="Stage1Depth">When above 0, also return this many bi-encoder hits before reranking (for evaluation).</param>
+[GenerateSerializer, Immutable]
+public sealed record SearchRequest(
+    [property: Id(0)] string Query,
+    [property: Id(1)] int TopK = SearchLimits.DefaultTopK,
+    [property: Id(2)] int Candidates = SearchLimits.DefaultCandidates,
+    [property: Id(3)] bool ReturnDocuments = true,
+    [property: Id(4)] int Stage1Depth = 0);
+
+/// <param name="Score">The cross-encoder's raw logit: rank by it, do not read it as a probability.</param>
+/// <param name="Probability">sigmoid(Score).</param>
+/// <param name="Stage1Rank">1-based rank the bi-encoder gave this chunk.</param>
+[GenerateSerializer, Immutable]
+public sealed record SearchResult(
+    [property: Id(0)] string DocumentId,
+    [property: Id(1)] int ChunkIndex,
+    [property: Id(2)] string? Text,
+    [property: Id(3)] string? MetadataJson,
+    [property: Id(4)] float Score,
+    [property: Id(5)] double Probability,
+    [property: Id(6)] int Stage1Rank,
+    [property: Id(7)] float Stage1Score);
+
+[GenerateSerializer, Immutable]
+public sealed record Stage1Hit(
+    [property: Id(0)] string DocumentId,
+    [property: Id(1)] int ChunkIndex,
+    [property: Id(2)] float Score);
+
+/// <summary>Wall-clock milliseconds of each stage of one query.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SearchTimings(
+    [property: Id(0)] double EmbedMs,
+    [property: Id(1)] double Stage1Ms,
+    [property: Id(2)] double RerankMs,
+    [property: Id(3)] double TotalMs,
+    [property: Id(4)] double TokenizeMs,
+    [property: Id(5)] double InferenceMs,
+    [property: Id(6)] int Candidates,
+    [property: Id(7)] int Batches,
+    [property: Id(8)] long PaddedTokens,
+    [property: Id(9)] string[] RerankSilos);
+
+[GenerateSerializer, Immutable]
+public sealed record SearchResponse(
+    [property: Id(0)] SearchResult[] Results,
+    [property: Id(1)] SearchTimings Timings,
+    [property: Id(2)] string CrossEncoder,
+    [property: Id(3)] bool ScoresAreRelevance,
+    [property: Id(4)] Stage1Hit[] Stage1);

@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Options;
+using RerankCluster.Grains.Interfaces;
+using RerankCluster.Grains.Options;
+using RerankCluster.Retrieval;
+
+namespace RerankCluster.Grains.Ingestion;
+
+[GenerateSerializer]
+public sealed class IndexState
+{
+    [Id(0)] public int Shards { get; set; }
+
+    [Id(1)] public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class IndexGrain(
+    [PersistentState("index", RerankStorage.Indexes)] IPersistentState<IndexState> state,
+    IOptions<IndexingOptions> indexing) : Grain, IIndexGrain
+{
+    private string Key => this.GetPrimaryKeyString();
+
+    private bool Exists => state.RecordExists && state.State.Shards > 0;
+
+    public async Task<IndexInfo> Create(IndexSettings settings)
+    {
+        var max = indexing.Value.MaxShards;
+        if (settings.Shards < 1 || settings.Shards > max)
+        {
+            throw new ArgumentException($"shards must be between 1 and {max} (got {settings.Shards}).");
+        }
+
+        if (Exists)
+        {
+            if (state.State.Shards != settings.Shards)
+            {
+                throw new InvalidOperationException(
+                    $"Index '{IndexKey.Parse(Key).Index}' already exists with {state.State.Shards} shards; delete it first to change the shard count.");
+            }
+
+            return Info();
+        }
+
+        state.State = new IndexState { Shards = settings.Shards, CreatedAt = DateTimeOffset.UtcNow };
+        await state.WriteStateAsync();
+        return Info();
+    }
+
+    public Task<IndexInfo?> Get() => Task.FromResult(Exists ? Info() : null);
+
+    public async Task<bool> Delete()
+    {
+        if (!Exists)
+        {
+            return false;
+        }
+
+        await Task.WhenAll(Shards().Select(shard => shard.Drop()));
+        await state.ClearStateAsync();
+        return true;
+    }
+
+    public async Task<UpsertResult> Upsert(DocumentInput[] documents)
+    {
+        RequireExists();
+        DocumentValidation.Require(documents);
+        var batchSize = indexing.Value.EmbedBatchDocuments;
+        var embedder = GrainFactory.GetGrain<IEmbeddingWorkerGrain>(0);
+        var embedded = await Task.WhenAll(documents.Chunk(batchSize).Select(slice => embedder.Embed(slice)));
+        var byShard = embedded
+            .SelectMany(batch => batch)
+            .GroupBy(document => ShardRouter.ShardOf(document.DocumentId, state.State.Shards));
+        var shards = Shards();
+        var replaced = await Task.WhenAll(byShard.Select(group => shards[group.Key].Upsert(group.ToArray())));
+        return new UpsertResult(documents.Length, embedded.Sum(batch => batch.Sum(d => d.Chunks.Length)), replaced.Sum());
+    }
+
+    public async Task<bool> DeleteDocument(string documentId)
+    {
+        RequireExists();
+        DocumentValidation.RequireId(documentId);
+        var shard = Shards()[ShardRouter.ShardOf(documentId, state.State.Shards)];
+        return await shard.Delete([documentId]) > 0;
+    }
+
+    public async Task<ShardStats[]> Stats()
+    {
+        RequireExists();
+        return await Task.WhenAll(Shards().Select(shard => shard.Stats()));
+    }
+
+    private void RequireExists()
+    {
+        if (!Exists)
+        {
+            throw new KeyNotFoundException($"Index '{IndexKey.Parse(Key).Index}' does not exist.");
+        }
+    }
+
+    private IShardGrain[] Shards() =>
+        Enumerable.Range(0, state.State.Shards)
+            .Select(i => GrainFactory.GetGrain<IShardGrain>(IndexKey.Shard(Key, i)))
+            .ToArray();
+
+    private IndexInfo Info()
+    {
+        var (tenant, index) = IndexKey.Parse(Key);
+        return new IndexInfo(tenant, index, state.State.Shards, state.State.CreatedAt);
+    }
+}

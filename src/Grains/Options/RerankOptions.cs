@@ -1,0 +1,28 @@
+using RerankCluster.Inference.Configuration;
+
+namespace RerankCluster.Grains.Options;
+
+/// <summary>How a query's candidates are cut into micro-batches for the cross-encoder (section <c>Rerank</c>).</summary>
+public sealed class RerankOptions : ISelfValidatingOptions
+{
+    public const string Section = "Rerank";
+
+    /// <summary>Most (query, passage) pairs in one micro-batch.</summary>
+    public int MaxPairsPerBatch { get; set; } = 16;
+
+    /// <summary>Most padded tokens (rows × longest row) in one micro-batch.</summary>
+    public long MaxBatchTokens { get; set; } = 16384;
+
+    public IEnumerable<string> Validate()
+    {
+        if (MaxPairsPerBatch is < 1 or > 1024)
+        {
+            yield return $"{Section}:MaxPairsPerBatch must be between 1 and 1024 (got {MaxPairsPerBatch}).";
+        }
+
+        if (MaxBatchTokens < 512)
+        {
+            yield return $"{Section}:MaxBatchTokens must be at least 512, one full-length pair (got {MaxBatchTokens}).";
+        }
+    }
+}

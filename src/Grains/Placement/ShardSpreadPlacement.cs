@@ -1,0 +1,42 @@
+using Orleans.Placement;
+using Orleans.Runtime;
+using Orleans.Runtime.Placement;
+using RerankCluster.Retrieval;
+
+namespace RerankCluster.Grains.Placement;
+
+/// <summary>
+/// Spreads the shards of one index over the silos: shard i goes to silo (h + i) mod n of the
+/// compatible silos in address order, h a stable hash of the index. Random placement can put every
+/// shard of an index on one silo, which would serialise its scatter.
+/// </summary>
+[Serializable, GenerateSerializer, Immutable, SuppressReferenceTracking]
+public sealed class ShardSpreadPlacement : PlacementStrategy
+{
+    internal static ShardSpreadPlacement Instance { get; } = new();
+}
+
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class ShardSpreadPlacementAttribute() : PlacementAttribute(ShardSpreadPlacement.Instance);
+
+public sealed class ShardSpreadPlacementDirector : IPlacementDirector
+{
+    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        var compatible = context.GetCompatibleSilos(target).OrderBy(s => s.ToParsableString(), StringComparer.Ordinal).ToArray();
+        if (compatible.Length == 0)
+        {
+            throw new OrleansException($"No silo can host {target.GrainIdentity}.");
+        }
+
+        var key = target.GrainIdentity.Key.ToString()!;
+        var separator = key.LastIndexOf('/');
+        if (separator < 0 || !int.TryParse(key.AsSpan(separator + 1), out var shard))
+        {
+            return Task.FromResult(compatible[Random.Shared.Next(compatible.Length)]);
+        }
+
+        var start = ShardRouter.ShardOf(key[..separator], compatible.Length);
+        return Task.FromResult(compatible[(start + shard) % compatible.Length]);
+    }
+}

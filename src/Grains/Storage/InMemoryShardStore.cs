@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using RerankCluster.Grains.Interfaces;
+
+namespace RerankCluster.Grains.Storage;
+
+/// <summary>
+/// Process-wide shard storage for the embedded single-machine mode: it outlives grain activations,
+/// not the process. Multi-process clusters use Redis.
+/// </summary>
+public sealed class InMemoryShardStore : IShardStore
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, DocumentChunks>> _shards = new();
+
+    public Task<IReadOnlyList<DocumentChunks>> Load(string shardKey) =>
+        Task.FromResult<IReadOnlyList<DocumentChunks>>(
+            _shards.TryGetValue(shardKey, out var shard) ? shard.Values.ToList() : []);
+
+    public Task Upsert(string shardKey, IReadOnlyList<DocumentChunks> documents)
+    {
+        var shard = _shards.GetOrAdd(shardKey, _ => new ConcurrentDictionary<string, DocumentChunks>());
+        foreach (var document in documents)
+        {
+            shard[document.DocumentId] = document;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task Delete(string shardKey, IReadOnlyList<string> documentIds)
+    {
+        if (_shards.TryGetValue(shardKey, out var shard))
+        {
+            foreach (var id in documentIds)
+            {
+                shard.TryRemove(id, out _);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task Drop(string shardKey)
+    {
+        _shards.TryRemove(shardKey, out _);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,29 @@
+using RerankCluster.Inference.Configuration;
+
+namespace RerankCluster.Inference;
+
+/// <summary>The stage-1 embedding model (section <c>BiEncoder</c>).</summary>
+public sealed class BiEncoderOptions : ISelfValidatingOptions
+{
+    public const string Section = "BiEncoder";
+
+    /// <summary>A model directory or a hub id; empty means the shipped all-MiniLM-L6-v2.</summary>
+    public string? Model { get; set; }
+
+    public int MaxLength { get; set; } = 256;
+
+    public int BatchSize { get; set; } = 32;
+
+    public IEnumerable<string> Validate()
+    {
+        if (MaxLength is < 8 or > 512)
+        {
+            yield return $"{Section}:MaxLength must be between 8 and 512 (got {MaxLength}).";
+        }
+
+        if (BatchSize is < 1 or > 1024)
+        {
+            yield return $"{Section}:BatchSize must be between 1 and 1024 (got {BatchSize}).";
+        }
+    }
+}

@@ -1,0 +1,7 @@
+namespace RerankCluster.Inference.Configuration;
+
+/// <summary>An options class that can list its own problems, each naming the setting at fault.</summary>
+public interface ISelfValidatingOptions
+{
+    IEnumerable<string> Validate();
+}

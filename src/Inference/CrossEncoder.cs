@@ -1,0 +1,71 @@
+using RerankCluster.Inference.Models;
+using RerankCluster.Inference.Onnx;
+using RerankCluster.Inference.Tokenization;
+
+namespace RerankCluster.Inference;
+
+/// <summary>
+/// A cross-encoder over a Hugging Face sequence-classification export: reads query and passage
+/// together and returns one raw logit per pair. Rank by the logit; sigmoid(logit) is the probability.
+/// </summary>
+public sealed class CrossEncoder : IDisposable
+{
+    private readonly BertOnnxSession _session;
+
+    public CrossEncoder(ModelFiles model, OnnxSessionFactory sessions, int maxLength = 512)
+    {
+        if (maxLength < 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLength), "The cross-encoder's maximum length must be at least 8 tokens.");
+        }
+
+        Model = model;
+        MaxLength = maxLength;
+        Tokenizer = model.CreateTokenizer();
+        var session = sessions.Create(model.OnnxPath, out var provider);
+        _session = new BertOnnxSession(session, provider, ChooseLogits);
+    }
+
+    public ModelFiles Model { get; }
+
+    public BertTextTokenizer Tokenizer { get; }
+
+    public int MaxLength { get; }
+
+    public ExecutionProvider Provider => _session.Provider;
+
+    /// <summary>False for models (such as the derived test cross-encoder) whose scores mean nothing.</summary>
+    public bool ScoresAreRelevance => Model.IsRelevanceModel;
+
+    /// <summary>Scores every passage against the query in one padded batch, in input order.</summary>
+    public float[] Score(string query, IReadOnlyList<string> passages) =>
+        passages.Count == 0 ? [] : Score(Tokenizer.EncodePairs(query, passages, MaxLength));
+
+    public float[] Score(EncodedBatch batch)
+    {
+        var logits = _session.Run(batch, out var shape);
+        var columns = shape.Length == 1 ? 1 : (int)shape[1];
+        if (columns != 1 || shape[0] != batch.Rows)
+        {
+            throw new NotSupportedException(
+                $"The cross-encoder output '{_session.OutputName}' has shape [{string.Join(", ", shape)}]; one logit per pair was expected.");
+        }
+
+        return logits;
+    }
+
+    public static double Probability(float logit) => VectorMath.Sigmoid(logit);
+
+    private static string ChooseLogits(IReadOnlyDictionary<string, Microsoft.ML.OnnxRuntime.NodeMetadata> outputs)
+    {
+        if (outputs.ContainsKey("logits"))
+        {
+            return "logits";
+        }
+
+        return outputs.FirstOrDefault(o => o.Value.Dimensions.Length is 1 or 2).Key
+            ?? throw new NotSupportedException("The cross-encoder graph has no [batch, 1] logits output.");
+    }
+
+    public void Dispose() => _session.Dispose();
+}

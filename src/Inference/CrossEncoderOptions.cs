@@ -1,0 +1,28 @@
+using RerankCluster.Inference.Configuration;
+
+namespace RerankCluster.Inference;
+
+/// <summary>The stage-2 reranking model (section <c>CrossEncoder</c>).</summary>
+public sealed class CrossEncoderOptions : ISelfValidatingOptions
+{
+    public const string Section = "CrossEncoder";
+
+    /// <summary>
+    /// A model directory or a hub id (cross-encoder/ms-marco-MiniLM-L-6-v2 where the hub is reachable);
+    /// empty means the derived test cross-encoder, whose scores are not relevance.
+    /// </summary>
+    public string? Model { get; set; }
+
+    /// <summary>An ONNX file of the model other than model.onnx, e.g. model_qint8_avx512_vnni.onnx.</summary>
+    public string? OnnxFile { get; set; }
+
+    public int MaxLength { get; set; } = 512;
+
+    public IEnumerable<string> Validate()
+    {
+        if (MaxLength is < 8 or > 512)
+        {
+            yield return $"{Section}:MaxLength must be between 8 and 512 (got {MaxLength}).";
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using RerankCluster.Inference.Models.OnnxGraph;
+
+namespace RerankCluster.Inference.Models;
+
+/// <summary>
+/// A cross-encoder with exactly the compute of cross-encoder/ms-marco-MiniLM-L-6-v2 (the shipped
+/// MiniLM-L6 encoder and its [CLS] pooler, plus a one-logit head), for machines that cannot download
+/// reranker weights. The head is deterministic but untrained: its scores are NOT relevance, so
+/// timings are real and rankings meaningless. Its config.json carries the marker that says so.
+/// </summary>
+public static class DerivedTestCrossEncoder
+{
+    public const string Name = "rerankcluster/minilm-l6-derived-test-cross-encoder";
+    public const string Warning = "scores come from the derived test cross-encoder: real compute, untrained head, NOT a relevance model";
+    private const string PooledOutput = "924";
+    private const int Hidden = 384;
+    private const uint Seed = 0x5EED_CE01;
+    private static readonly object Gate = new();
+
+    public static ModelFiles Ensure(string cacheDirectory)
+    {
+        var directory = Path.Combine(cacheDirectory, ModelStoreOptions.CacheFolderName(Name));
+        lock (Gate)
+        {
+            if (!File.Exists(Path.Combine(directory, "model.onnx")))
+            {
+                Build(ShippedMiniLm.Ensure(cacheDirectory), directory);
+            }
+        }
+
+        return ModelFiles.Open(directory, Name);
+    }
+
+    public static void Build(ModelFiles encoder, string directory)
+    {
+        var model = File.ReadAllBytes(encoder.OnnxPath);
+        if (!OnnxGraphSplicer.OutputNames(model).Contains(PooledOutput))
+        {
+            throw new InvalidDataException($"'{encoder.OnnxPath}' has no pooled [CLS] output '{PooledOutput}'; it is not the shipped MiniLM graph.");
+        }
+
+        var (weights, bias) = HeadWeights();
+        var spliced = OnnxGraphSplicer.Splice(
+            model,
+            [
+                new OnnxGraphSplicer.Node("MatMul", "classifier_matmul", [PooledOutput, "classifier.weight"], ["classifier_out"]),
+                new OnnxGraphSplicer.Node("Add", "classifier_add", ["classifier_out", "classifier.bias"], ["logits"]),
+            ],
+            [
+                new OnnxGraphSplicer.FloatTensor("classifier.weight", [Hidden, 1], weights),
+                new OnnxGraphSplicer.FloatTensor("classifier.bias", [1], bias),
+            ],
+            [new OnnxGraphSplicer.FloatOutput("logits", [null, 1])]);
+
+        Directory.CreateDirectory(directory);
+        File.Copy(Path.Combine(encoder.Directory, "vocab.txt"), Path.Combine(directory, "vocab.txt"), overwrite: true);
+        AtomicFile.WriteText(Path.Combine(directory, "tokenizer_config.json"), "{\"do_lower_case\": true}\n");
+        AtomicFile.WriteText(Path.Combine(directory, "config.json"),
+            $"{{\"architectures\": [\"BertForSequenceClassification\"], \"num_labels\": 1, \"{ModelFiles.NotRelevanceMarker}\": true}}\n");
+        AtomicFile.WriteText(Path.Combine(directory, "README.md"),
+            $"# {Name}\n\nDerived from {ShippedMiniLm.RepoId} (the encoder and its [CLS] pooler) plus a one-logit head with " +
+            "deterministic, untrained weights. Same compute as cross-encoder/ms-marco-MiniLM-L-6-v2, so it is fit for timing; " +
+            "its scores mean nothing and must not be read as relevance.\n");
+        // The graph goes last: its presence is what marks the directory complete.
+        AtomicFile.Write(Path.Combine(directory, "model.onnx"), spliced);
+    }
+
+    /// <summary>Deterministic small weights (xorshift32, uniform in ±0.1) so every machine builds the same file.</summary>
+    private static (float[] Weights, float[] Bias) HeadWeights()
+    {
+        var state = Seed;
+        float Next()
+        {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            return (state / (float)uint.MaxValue - 0.5f) * 0.2f;
+        }
+
+        var weights = new float[Hidden];
+        for (var i = 0; i < weights.Length; i++)
+        {
+            weights[i] = Next();
+        }
+
+        return (weights, [0.05f]);
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using RerankCluster.Inference.Tokenization;
+
+namespace RerankCluster.Inference.Models;
+
+/// <summary>
+/// A model directory in Hugging Face layout: <c>onnx/model.onnx</c> or <c>model.onnx</c> (or a named
+/// variant), plus <c>vocab.txt</c> or <c>tokenizer.json</c>.
+/// </summary>
+public sealed record ModelFiles(string Name, string Directory, string OnnxPath, bool LowerCase, bool? StripAccents, bool IsRelevanceModel)
+{
+    /// <summary>Written into a model's config.json by the project when its scores must not be read as relevance.</summary>
+    public const string NotRelevanceMarker = "rerankcluster_not_a_relevance_model";
+
+    public static ModelFiles Open(string directory, string? name = null, string? onnxFile = null)
+    {
+        if (!System.IO.Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"Model directory '{directory}' does not exist.");
+        }
+
+        var onnx = FindOnnx(directory, onnxFile);
+        var lowerCase = ReadLowerCase(directory);
+        var stripAccents = ReadOptionalBool(Path.Combine(directory, "tokenizer_config.json"), "strip_accents");
+        var isRelevance = !ReadFlag(Path.Combine(directory, "config.json"), NotRelevanceMarker);
+        if (!File.Exists(Path.Combine(directory, "vocab.txt")) && !File.Exists(Path.Combine(directory, "tokenizer.json")))
+        {
+            throw new FileNotFoundException($"Model directory '{directory}' has neither vocab.txt nor tokenizer.json.");
+        }
+
+        return new ModelFiles(name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), directory, onnx, lowerCase, stripAccents, isRelevance);
+    }
+
+    public BertTextTokenizer CreateTokenizer()
+    {
+        var vocab = Path.Combine(Directory, "vocab.txt");
+        if (File.Exists(vocab))
+        {
+            return BertTextTokenizer.FromVocabularyFile(vocab, LowerCase, StripAccents);
+        }
+
+        using var vocabulary = VocabularyFromTokenizerJson(Path.Combine(Directory, "tokenizer.json"));
+        return BertTextTokenizer.FromVocabulary(vocabulary, LowerCase, StripAccents);
+    }
+
+    private static string FindOnnx(string directory, string? onnxFile)
+    {
+        var candidates = onnxFile is null
+            ? new[] { Path.Combine(directory, "onnx", "model.onnx"), Path.Combine(directory, "model.onnx") }
+            : new[] { Path.Combine(directory, onnxFile), Path.Combine(directory, "onnx", onnxFile) };
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new FileNotFoundException(
+                $"Model directory '{directory}' has no ONNX graph (looked for {string.Join(", ", candidates.Select(c => Path.GetRelativePath(directory, c)))}).");
+    }
+
+    private static bool ReadLowerCase(string directory)
+    {
+        var fromConfig = ReadOptionalBool(Path.Combine(directory, "tokenizer_config.json"), "do_lower_case");
+        if (fromConfig is { } lower)
+        {
+            return lower;
+        }
+
+        var tokenizerJson = Path.Combine(directory, "tokenizer.json");
+        if (File.Exists(tokenizerJson))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(tokenizerJson));
+            if (doc.RootElement.TryGetProperty("normalizer", out var normalizer) && normalizer.ValueKind == JsonValueKind.Object &&
+                normalizer.TryGetProperty("lowercase", out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            {
+                return value.GetBoolean();
+            }
+        }
+
+        return true;
+    }
+
+    private static bool ReadFlag(string jsonPath, string property) => ReadOptionalBool(jsonPath, property) == true;
+
+    private static bool? ReadOptionalBool(string jsonPath, string property)
+    {
+        if (!File.Exists(jsonPath))
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(jsonPath));
+        return doc.RootElement.TryGetProperty(property, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : null;
+    }
+
+    /// <summary>Rebuilds a vocab.txt stream (one token a line, in id order) from a WordPiece tokenizer.json.</summary>
+    private static MemoryStream VocabularyFromTokenizerJson(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        if (!doc.RootElement.TryGetProperty("model", out var model) || !model.TryGetProperty("vocab", out var vocab) ||
+            vocab.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException($"'{path}' is not a WordPiece tokenizer.json (no model.vocab object).");
+        }
+
+        var tokens = vocab.EnumerateObject().OrderBy(p => p.Value.GetInt32()).Select(p => p.Name);
+        return new MemoryStream(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', tokens) + "\n"));
+    }
+}

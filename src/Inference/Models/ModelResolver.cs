@@ -1,0 +1,50 @@
+namespace RerankCluster.Inference.Models;
+
+/// <summary>
+/// Turns a configured model name into files on disk: a directory path as it is, a hub id from the
+/// cache (pulled first when allowed), or, when nothing is configured, the models this project ships.
+/// </summary>
+public sealed class ModelResolver
+{
+    private readonly ModelStoreOptions _options;
+    private readonly Func<HubModelDownloader> _downloader;
+
+    public ModelResolver(ModelStoreOptions options, Func<HubModelDownloader> downloader)
+    {
+        _options = options;
+        _downloader = downloader;
+    }
+
+    public ModelFiles BiEncoder(string? spec) =>
+        string.IsNullOrWhiteSpace(spec) ? ShippedMiniLm.Ensure(_options.ResolveCacheDirectory()) : Resolve(spec, null);
+
+    public ModelFiles CrossEncoder(string? spec, string? onnxFile) =>
+        string.IsNullOrWhiteSpace(spec) ? DerivedTestCrossEncoder.Ensure(_options.ResolveCacheDirectory()) : Resolve(spec, onnxFile);
+
+    public ModelFiles Resolve(string spec, string? onnxFile)
+    {
+        if (Directory.Exists(spec))
+        {
+            return ModelFiles.Open(spec, onnxFile: onnxFile);
+        }
+
+        var cached = Path.Combine(_options.ResolveCacheDirectory(), ModelStoreOptions.CacheFolderName(spec));
+        if (Directory.Exists(cached) && File.Exists(Path.Combine(cached, HubModelDownloader.ManifestFile)))
+        {
+            return ModelFiles.Open(cached, spec, onnxFile);
+        }
+
+        if (!spec.Contains('/') || spec.StartsWith('/') || spec.StartsWith('.'))
+        {
+            throw new DirectoryNotFoundException($"Model '{spec}' is neither a model directory nor a hub id (owner/name).");
+        }
+
+        if (!_options.AutoPull)
+        {
+            throw new InvalidOperationException(
+                $"Model '{spec}' is not in the cache ({cached}) and Models:AutoPull is false: run `rerank models pull {spec}` first.");
+        }
+
+        return _downloader().PullAsync(spec, onnxVariant: onnxFile).GetAwaiter().GetResult();
+    }
+}

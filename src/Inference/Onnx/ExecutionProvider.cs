@@ -1,0 +1,7 @@
+namespace RerankCluster.Inference.Onnx;
+
+public enum ExecutionProvider
+{
+    Cpu,
+    Cuda,
+}

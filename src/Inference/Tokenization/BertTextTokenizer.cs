@@ -1,0 +1,99 @@
+using Microsoft.ML.Tokenizers;
+
+namespace RerankCluster.Inference.Tokenization;
+
+/// <summary>
+/// The BERT WordPiece front of every model: single texts for bi-encoders, (query, passage) pairs
+/// with token_type_ids for cross-encoders, truncation and dynamic padding.
+/// </summary>
+public sealed class BertTextTokenizer
+{
+    private const int SpecialTokensSingle = 2;
+    private const int SpecialTokensPair = 3;
+    private readonly BertTokenizer _tokenizer;
+
+    public BertTextTokenizer(BertTokenizer tokenizer)
+    {
+        _tokenizer = tokenizer;
+    }
+
+    public int ClsId => _tokenizer.ClassificationTokenId;
+
+    public int SepId => _tokenizer.SeparatorTokenId;
+
+    public int PadId => _tokenizer.PaddingTokenId;
+
+    /// <param name="stripAccents">As in Hugging Face, unset means "strip when lower-casing".</param>
+    public static BertTextTokenizer FromVocabulary(Stream vocabulary, bool lowerCase = true, bool? stripAccents = null)
+    {
+        var options = new BertOptions
+        {
+            LowerCaseBeforeTokenization = lowerCase,
+            RemoveNonSpacingMarks = stripAccents ?? lowerCase,
+        };
+        return new BertTextTokenizer(BertTokenizer.Create(vocabulary, options));
+    }
+
+    public static BertTextTokenizer FromVocabularyFile(string path, bool lowerCase = true, bool? stripAccents = null)
+    {
+        using var stream = File.OpenRead(path);
+        return FromVocabulary(stream, lowerCase, stripAccents);
+    }
+
+    /// <summary>Word-piece ids of a text, without [CLS]/[SEP].</summary>
+    public int[] Tokenize(string text) =>
+        _tokenizer.EncodeToIds(text, addSpecialTokens: false).ToArray();
+
+    /// <summary>Ids of one text as the model sees it: [CLS] text [SEP], truncated to <paramref name="maxLength"/>.</summary>
+    public int[] EncodeSingle(string text, int maxLength) => EncodeSingle(Tokenize(text), maxLength);
+
+    public int[] EncodeSingle(int[] tokens, int maxLength)
+    {
+        var keep = Math.Min(tokens.Length, Math.Max(0, maxLength - SpecialTokensSingle));
+        var ids = new int[keep + SpecialTokensSingle];
+        ids[0] = ClsId;
+        tokens.AsSpan(0, keep).CopyTo(ids.AsSpan(1));
+        ids[^1] = SepId;
+        return ids;
+    }
+
+    /// <summary>[CLS] query [SEP] passage [SEP] with token types 0…0 1…1, truncated longest-first.</summary>
+    public (int[] Ids, int[] TypeIds) EncodePair(int[] query, int[] passage, int maxLength)
+    {
+        var (keepQuery, keepPassage) = PairTruncation.LongestFirst(query.Length, passage.Length, maxLength - SpecialTokensPair);
+        var length = keepQuery + keepPassage + SpecialTokensPair;
+        var ids = new int[length];
+        var types = new int[length];
+        ids[0] = ClsId;
+        query.AsSpan(0, keepQuery).CopyTo(ids.AsSpan(1));
+        ids[keepQuery + 1] = SepId;
+        passage.AsSpan(0, keepPassage).CopyTo(ids.AsSpan(keepQuery + 2));
+        ids[^1] = SepId;
+        types.AsSpan(keepQuery + 2).Fill(1);
+        return (ids, types);
+    }
+
+    public EncodedBatch EncodeSingles(IReadOnlyList<string> texts, int maxLength)
+    {
+        var sequences = new (int[], int[])[texts.Count];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var ids = EncodeSingle(texts[i], maxLength);
+            sequences[i] = (ids, new int[ids.Length]);
+        }
+
+        return EncodedBatch.Pad(sequences, PadId);
+    }
+
+    public EncodedBatch EncodePairs(string query, IReadOnlyList<string> passages, int maxLength)
+    {
+        var queryTokens = Tokenize(query);
+        var sequences = new (int[], int[])[passages.Count];
+        for (var i = 0; i < passages.Count; i++)
+        {
+            sequences[i] = EncodePair(queryTokens, Tokenize(passages[i]), maxLength);
+        }
+
+        return EncodedBatch.Pad(sequences, PadId);
+    }
+}
