@@ -1,8 +1,12 @@
 namespace RerankCluster.Grains.Interfaces;
 
+/// <param name="Shards">Number of shards; <see cref="DefaultShards"/> lets the silo's configuration decide.</param>
 [GenerateSerializer, Immutable]
 public sealed record IndexSettings(
-    [property: Id(0)] int Shards);
+    [property: Id(0)] int Shards)
+{
+    public const int DefaultShards = 0;
+}
 
 [GenerateSerializer, Immutable]
 public sealed record IndexInfo(

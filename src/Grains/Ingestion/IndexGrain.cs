@@ -24,14 +24,15 @@ public sealed class IndexGrain(
     public async Task<IndexInfo> Create(IndexSettings settings)
     {
         var max = indexing.Value.MaxShards;
-        if (settings.Shards < 1 || settings.Shards > max)
+        var shards = settings.Shards == IndexSettings.DefaultShards ? indexing.Value.DefaultShards : settings.Shards;
+        if (shards < 1 || shards > max)
         {
             throw new ArgumentException($"shards must be between 1 and {max} (got {settings.Shards}).");
         }
 
         if (Exists)
         {
-            if (state.State.Shards != settings.Shards)
+            if (settings.Shards != IndexSettings.DefaultShards && state.State.Shards != shards)
             {
                 throw new InvalidOperationException(
                     $"Index '{IndexKey.Parse(Key).Index}' already exists with {state.State.Shards} shards; delete it first to change the shard count.");
@@ -40,7 +41,7 @@ public sealed class IndexGrain(
             return Info();
         }
 
-        state.State = new IndexState { Shards = settings.Shards, CreatedAt = DateTimeOffset.UtcNow };
+        state.State = new IndexState { Shards = shards, CreatedAt = DateTimeOffset.UtcNow };
         await state.WriteStateAsync();
         return Info();
     }

@@ -1,0 +1,38 @@
+using RerankCluster.Cli.Terminal;
+
+namespace RerankCluster.Cli.Client;
+
+/// <summary>Uploads a corpus file through the HTTP API in batches, creating the index if needed, with progress.</summary>
+public static class CorpusUpload
+{
+    public sealed record Summary(int Documents, int Chunks, TimeSpan Elapsed);
+
+    public static async Task<Summary> RunAsync(RerankHttpClient client, string index, string path, int batchSize, int? shards,
+        CancellationToken ct)
+    {
+        if (batchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), "--batch-size must be at least 1.");
+        }
+
+        var total = DocumentSource.Count(path);
+        if (await client.GetIndexAsync(index, ct) is null)
+        {
+            await client.CreateIndexAsync(index, shards, ct);
+        }
+
+        var progress = new ProgressBar($"ingest {index}", total, "docs");
+        var documents = 0;
+        var chunks = 0;
+        foreach (var batch in DocumentSource.Read(path).Chunk(batchSize))
+        {
+            var result = await client.UpsertAsync(index, batch, ct);
+            documents += result.Documents;
+            chunks += result.Chunks;
+            progress.Advance(batch.Length);
+        }
+
+        progress.Complete();
+        return new Summary(documents, chunks, progress.Elapsed);
+    }
+}

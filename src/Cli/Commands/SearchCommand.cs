@@ -1,0 +1,32 @@
+using System.CommandLine;
+using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Terminal;
+using RerankCluster.Gateway.Contracts;
+
+namespace RerankCluster.Cli.Commands;
+
+public static class SearchCommand
+{
+    public static Command Create()
+    {
+        var query = new Argument<string>("query") { Description = "The question to search for." };
+        var url = CommonOptions.Url();
+        var index = CommonOptions.Index();
+        var topK = CommonOptions.TopK();
+        var candidates = CommonOptions.Candidates();
+        var command = new Command("search", "Two-stage search of an index of a running cluster.")
+        {
+            query, url, index, topK, candidates,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var http = new HttpClient { BaseAddress = parse.GetValue(url) };
+            var text = parse.GetValue(query)!;
+            var response = await new RerankHttpClient(http).SearchAsync(parse.GetValue(index)!,
+                new SearchBody(text, parse.GetValue(topK), parse.GetValue(candidates), true, null), ct);
+            SearchPrinter.Print(text, response, Console.Out);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using RerankCluster.Gateway;
+using RerankCluster.Silo;
+
+namespace RerankCluster.Cli.Hosting;
+
+/// <summary>
+/// The single-machine mode: one process hosting a silo (localhost clustering, no Redis) and the HTTP
+/// gateway in front of it.
+/// </summary>
+public sealed class EmbeddedCluster : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private EmbeddedCluster(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public sealed record Ports(int Http, int Silo, int Gateway);
+
+    /// <summary>Default ports of `rerank serve`; demo and eval take free ones so they never collide.</summary>
+    public static Ports DefaultPorts => new(8080, 11111, 30000);
+
+    public static Ports FreePorts() => new(FreePort(), FreePort(), FreePort());
+
+    public static async Task<EmbeddedCluster> StartAsync(Ports ports, string host = "127.0.0.1", bool quiet = false,
+        CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseUrls($"http://{host}:{ports.Http}");
+        if (quiet)
+        {
+            // Quiet runs print their own results; only the reasons things fail belong beside them.
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddFilter("Orleans", LogLevel.Error);
+            builder.Logging.AddFilter("Microsoft", LogLevel.Error);
+        }
+        else
+        {
+            builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        }
+
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(ports.Silo, ports.Gateway)
+            .AddRerankCluster(builder.Configuration));
+        builder.Services.AddRerankGateway();
+        var app = builder.Build();
+        app.MapRerankGateway();
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new EmbeddedCluster(app, new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)));
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

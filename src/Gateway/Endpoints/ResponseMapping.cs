@@ -1,0 +1,69 @@
+using System.Text.Json;
+using RerankCluster.Gateway.Contracts;
+using RerankCluster.Grains.Interfaces;
+
+namespace RerankCluster.Gateway.Endpoints;
+
+/// <summary>Grain messages to HTTP bodies and back.</summary>
+public static class ResponseMapping
+{
+    public const string NotRelevanceWarning =
+        "The cross-encoder is the derived test model: real compute, untrained head. Its scores and this ranking are NOT relevance; configure CrossEncoder:Model.";
+
+    public static DocumentInput ToInput(DocumentBody body, int position)
+    {
+        if (body.Metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
+        {
+            throw new ArgumentException($"documents[{position}].metadata must be a JSON object.");
+        }
+
+        var metadata = body.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : null;
+        return new DocumentInput(body.Id ?? "", body.Text ?? "", metadata);
+    }
+
+    public static SearchResponseBody ToBody(SearchResponse response) => new(
+        response.Results.Select(r => new SearchHitBody(
+            r.DocumentId, r.ChunkIndex, r.Text, Metadata(r.MetadataJson), r.Score, r.Probability, r.Stage1Rank, r.Stage1Score)).ToArray(),
+        new TimingsBody(
+            Round(response.Timings.EmbedMs), Round(response.Timings.Stage1Ms), Round(response.Timings.RerankMs),
+            Round(response.Timings.TokenizeMs), Round(response.Timings.InferenceMs), Round(response.Timings.TotalMs),
+            response.Timings.Candidates, response.Timings.Batches, response.Timings.PaddedTokens, response.Timings.RerankSilos),
+        new ModelBody(response.CrossEncoder, response.ScoresAreRelevance),
+        Warnings(response),
+        response.Stage1.Length == 0 ? null : response.Stage1.Select(h => new Stage1HitBody(h.DocumentId, h.ChunkIndex, h.Score)).ToArray());
+
+    public const string EmptyIndexWarning = "The index has no documents yet: nothing to search.";
+
+    private static string[]? Warnings(SearchResponse response)
+    {
+        var warnings = new List<string>();
+        if (response.Timings.Candidates == 0)
+        {
+            warnings.Add(EmptyIndexWarning);
+        }
+
+        if (!response.ScoresAreRelevance)
+        {
+            warnings.Add(NotRelevanceWarning);
+        }
+
+        return warnings.Count == 0 ? null : warnings.ToArray();
+    }
+
+    /// <summary>Server timing headers in the style of Hugging Face TEI (milliseconds).</summary>
+    public static void AddTimingHeaders(HttpResponse http, SearchTimings timings)
+    {
+        http.Headers["x-embed-time"] = Ms(timings.EmbedMs);
+        http.Headers["x-stage1-time"] = Ms(timings.Stage1Ms);
+        http.Headers["x-tokenization-time"] = Ms(timings.TokenizeMs);
+        http.Headers["x-inference-time"] = Ms(timings.InferenceMs);
+        http.Headers["x-rerank-time"] = Ms(timings.RerankMs);
+        http.Headers["x-total-time"] = Ms(timings.TotalMs);
+    }
+
+    private static string Ms(double value) => Math.Round(value).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static double Round(double value) => Math.Round(value, 2);
+
+    private static JsonElement? Metadata(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+}

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace RerankCluster.Gateway.Errors;
+
+/// <summary>
+/// Turns the exceptions grains raise for bad requests into problem details with the grain's message:
+/// invalid input 400, missing index 404, conflicting state 409, a call that timed out 504.
+/// </summary>
+public sealed class GrainExceptionHandler(IProblemDetailsService problems, ILogger<GrainExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
+            ArgumentException => (StatusCodes.Status400BadRequest, "Invalid request"),
+            KeyNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+            InvalidOperationException => (StatusCodes.Status409Conflict, "Conflict"),
+            TimeoutException => (StatusCodes.Status504GatewayTimeout, "Timed out"),
+            _ => (StatusCodes.Status500InternalServerError, "Internal error"),
+        };
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
+        }
+
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = status,
+                Title = title,
+                // Internal errors keep their details in the log, not in the response.
+                Detail = status >= 500 && status != StatusCodes.Status504GatewayTimeout ? "The request failed; see the server log." : exception.Message,
+            },
+        });
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+using RerankCluster.Inference;
+using RerankCluster.Inference.Models;
+using RerankCluster.Inference.Onnx;
+using RerankCluster.Silo;
+
+namespace RerankCluster.ClusterTests;
+
+/// <summary>An in-process cluster of two silos, plus the same models loaded outside it for brute-force checks.</summary>
+public sealed class TwoSiloCluster : IAsyncLifetime
+{
+    public const int Silos = 2;
+    public const int MaxPairsPerBatch = 8;
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IClusterClient Client => Cluster.Client;
+
+    public BiEncoder BiEncoder { get; private set; } = null!;
+
+    public CrossEncoder CrossEncoder { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Rerank:MaxPairsPerBatch"] = MaxPairsPerBatch.ToString() })
+            .Build();
+        var builder = new InProcessTestClusterBuilder(Silos);
+        builder.ConfigureSilo((_, silo) => silo.AddRerankCluster(configuration));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+
+        var cache = new ModelStoreOptions().ResolveCacheDirectory();
+        var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
+        BiEncoder = new BiEncoder(ShippedMiniLm.Ensure(cache), sessions);
+        CrossEncoder = new CrossEncoder(DerivedTestCrossEncoder.Ensure(cache), sessions);
+    }
+
+    public async Task DisposeAsync()
+    {
+        BiEncoder.Dispose();
+        CrossEncoder.Dispose();
+        await Cluster.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TwoSiloCollection : ICollectionFixture<TwoSiloCluster>
+{
+    public const string Name = "two-silo cluster";
+}

@@ -1,0 +1,94 @@
+using RerankCluster.Grains.Interfaces;
+using RerankCluster.Inference;
+
+namespace RerankCluster.ClusterTests;
+
+[Collection(TwoSiloCollection.Name)]
+public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
+{
+    private const int Shards = 4;
+
+    [Fact]
+    public async Task Search_equals_brute_force_over_the_same_embeddings_and_spreads_over_silos()
+    {
+        var documents = SampleCorpus.Documents();
+        var index = fixture.Client.GetGrain<IIndexGrain>(IndexKey.For("t1", "brute-force"));
+        await index.Create(new IndexSettings(Shards));
+        var upsert = await index.Upsert(documents.ToArray());
+        Assert.Equal(documents.Count, upsert.Documents);
+
+        var stats = await index.Stats();
+        Assert.Equal(documents.Count, stats.Sum(s => s.Documents));
+        Assert.True(stats.Select(s => s.Silo).Distinct().Count() > 1, "every shard landed on one silo");
+
+        const string query = "how do scientists find planets around other stars";
+        const int candidates = 20;
+        const int topK = 5;
+        var response = await fixture.Client.GetGrain<IQueryGrain>(IndexKey.For("t1", "brute-force"))
+            .Search(new SearchRequest(query, topK, candidates));
+
+        // Brute force: cosine over every document, then the cross-encoder over the best candidates.
+        var queryVector = fixture.BiEncoder.Embed(query);
+        var vectors = fixture.BiEncoder.Embed(documents.Select(d => d.Text).ToArray());
+        var stage1 = documents.Select((d, i) => (d, score: VectorMath.Dot(queryVector, vectors[i])))
+            .OrderByDescending(x => x.score).Take(candidates).ToArray();
+        var logits = fixture.CrossEncoder.Score(query, stage1.Select(x => x.d.Text).ToArray());
+        var expected = stage1.Select((x, rank) => (x.d.Id, rank: rank + 1, logit: logits[rank]))
+            .OrderByDescending(x => x.logit).Take(topK).ToArray();
+
+        Assert.Equal(expected.Select(e => e.Id), response.Results.Select(r => r.DocumentId));
+        for (var i = 0; i < topK; i++)
+        {
+            Assert.Equal(expected[i].logit, response.Results[i].Score, 1e-4f);
+            Assert.Equal(expected[i].rank, response.Results[i].Stage1Rank);
+            Assert.Equal(CrossEncoder.Probability(expected[i].logit), response.Results[i].Probability, 1e-4);
+        }
+
+        Assert.Equal(candidates, response.Timings.Candidates);
+        Assert.Equal((candidates + TwoSiloCluster.MaxPairsPerBatch - 1) / TwoSiloCluster.MaxPairsPerBatch, response.Timings.Batches);
+        Assert.Equal(TwoSiloCluster.Silos, response.Timings.RerankSilos.Length);
+        Assert.False(response.ScoresAreRelevance);
+    }
+
+    [Fact]
+    public async Task Reupsert_replaces_and_delete_removes_a_document()
+    {
+        var key = IndexKey.For("t1", "lifecycle");
+        var index = fixture.Client.GetGrain<IIndexGrain>(key);
+        await index.Create(new IndexSettings(2));
+        await index.Upsert([new DocumentInput("a", "The violin has four strings."), new DocumentInput("b", "Bread needs yeast to rise.")]);
+        var replaced = await index.Upsert([new DocumentInput("a", "Glaciers carve valleys into mountains.")]);
+        Assert.Equal(1, replaced.Replaced);
+
+        var query = fixture.Client.GetGrain<IQueryGrain>(key);
+        var hits = await query.Search(new SearchRequest("glaciers and valleys", 2, 2));
+        Assert.Contains(hits.Results, r => r.DocumentId == "a" && r.Text!.Contains("Glaciers"));
+        Assert.DoesNotContain(hits.Results, r => r.Text!.Contains("violin"));
+
+        Assert.True(await index.DeleteDocument("a"));
+        Assert.False(await index.DeleteDocument("a"));
+        var after = await query.Search(new SearchRequest("glaciers and valleys", 1, 5));
+        Assert.Equal(["b"], after.Results.Select(r => r.DocumentId));
+        Assert.Equal(1, (await index.Stats()).Sum(s => s.Documents));
+    }
+
+    [Fact]
+    public async Task Long_documents_are_chunked_not_truncated()
+    {
+        var key = IndexKey.For("t1", "long");
+        var index = fixture.Client.GetGrain<IIndexGrain>(key);
+        await index.Create(new IndexSettings(1));
+        var filler = string.Join(' ', Enumerable.Range(0, 400).Select(i => $"filler{i % 7}"));
+        var text = $"{filler} The secret ingredient of the recipe is smoked paprika.";
+        var result = await index.Upsert([new DocumentInput("long", text)]);
+        Assert.True(result.Chunks > 1, $"expected several chunks, got {result.Chunks}");
+
+        // Every chunk is a verbatim slice of the document and together they reach its last sentence.
+        var hits = await fixture.Client.GetGrain<IQueryGrain>(key)
+            .Search(new SearchRequest("secret ingredient smoked paprika", result.Chunks, result.Chunks));
+        Assert.Equal(result.Chunks, hits.Results.Length);
+        Assert.All(hits.Results, r => Assert.Contains(r.Text!, text));
+        Assert.Contains(hits.Results, r => r.Text!.EndsWith("smoked paprika.", StringComparison.Ordinal));
+        Assert.Equal(Enumerable.Range(0, result.Chunks), hits.Results.Select(r => r.ChunkIndex).Order());
+    }
+}
