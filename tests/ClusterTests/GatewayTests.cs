@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace RerankCluster.ClusterTests;
+
+[Collection(EmbeddedGatewayCollection.Name)]
+public sealed class GatewayTests(EmbeddedGateway gateway)
+{
+    private HttpClient Http => gateway.Http;
+
+    private async Task CreateIndexWithSample(string index)
+    {
+        (await Http.PutAsJsonAsync($"v1/indexes/{index}", new { shards = 2 })).EnsureSuccessStatusCode();
+        var upsert = await Http.PostAsync($"v1/indexes/{index}/documents", Json("""
+            {"documents": [
+              {"id": "paris", "text": "Paris is the capital and largest city of France.", "metadata": {"lang": "en", "year": 2024}},
+              {"id": "canberra", "text": "Canberra is the capital of Australia."},
+              {"id": "bread", "text": "Sourdough bread rises thanks to wild yeast."}
+            ]}
+            """));
+        upsert.EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task Search_answers_two_stage_results_with_timings()
+    {
+        await CreateIndexWithSample("http-search");
+        var response = await Http.PostAsync("v1/indexes/http-search/search", Json("""{"query": "capital of France", "top_k": 2, "candidates": 3}"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        foreach (var header in new[] { "x-total-time", "x-inference-time", "x-tokenization-time", "x-embed-time", "x-stage1-time" })
+        {
+            Assert.True(response.Headers.Contains(header), $"missing {header}");
+        }
+
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var results = body.RootElement.GetProperty("results");
+        Assert.Equal(2, results.GetArrayLength());
+        foreach (var hit in results.EnumerateArray())
+        {
+            var score = hit.GetProperty("score").GetDouble();
+            Assert.Equal(1 / (1 + Math.Exp(-score)), hit.GetProperty("probability").GetDouble(), 1e-6);
+            Assert.InRange(hit.GetProperty("stage1_rank").GetInt32(), 1, 3);
+            Assert.False(string.IsNullOrEmpty(hit.GetProperty("text").GetString()));
+        }
+
+        var paris = results.EnumerateArray().Concat(await Stage1Only("http-search", "capital of France"))
+            .First(h => h.GetProperty("id").GetString() == "paris");
+        Assert.Equal("en", paris.GetProperty("metadata").GetProperty("lang").GetString());
+        Assert.Contains("NOT relevance", body.RootElement.GetProperty("warnings")[0].GetString());
+        Assert.Equal(3, body.RootElement.GetProperty("timings").GetProperty("candidates").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("""{"query": ""}""", "query must not be empty")]
+    [InlineData("""{"query": "x", "top_k": 0}""", "top_k must be between 1 and candidates")]
+    [InlineData("""{"query": "x", "top_k": 60, "candidates": 50}""", "top_k must be between 1 and candidates")]
+    [InlineData("""{"query": "x", "candidates": 5000}""", "candidates must be between 1 and 1000")]
+    public async Task Bad_search_requests_get_400_naming_the_problem(string body, string reason)
+    {
+        await CreateIndexWithSample("http-bad");
+        var response = await Http.PostAsync("v1/indexes/http-bad/search", Json(body));
+        await AssertProblem(response, HttpStatusCode.BadRequest, reason);
+    }
+
+    [Fact]
+    public async Task Unknown_index_gets_404_and_malformed_json_gets_400()
+    {
+        await AssertProblem(await Http.PostAsync("v1/indexes/nowhere/search", Json("""{"query": "x"}""")), HttpStatusCode.NotFound, "nowhere");
+        await AssertProblem(await Http.GetAsync("v1/indexes/nowhere"), HttpStatusCode.NotFound, "nowhere");
+        var malformed = await Http.PostAsync("v1/indexes/nowhere/search", Json("""{"query": """));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        await AssertProblem(await Http.PutAsJsonAsync("v1/indexes/Bad%20Name", new { }), HttpStatusCode.BadRequest, "index name");
+    }
+
+    [Fact]
+    public async Task Documents_need_an_id_and_text()
+    {
+        (await Http.PutAsJsonAsync("v1/indexes/http-docs", new { shards = 1 })).EnsureSuccessStatusCode();
+        await AssertProblem(await Http.PostAsync("v1/indexes/http-docs/documents", Json("""{"documents": [{"text": "no id"}]}""")),
+            HttpStatusCode.BadRequest, "documents[0].id");
+        await AssertProblem(await Http.PostAsync("v1/indexes/http-docs/documents", Json("""{"documents": []}""")),
+            HttpStatusCode.BadRequest, "documents must not be empty");
+        await AssertProblem(await Http.PostAsync("v1/indexes/http-docs/documents", Json("""{"documents": [{"id": "a", "text": "t", "metadata": 3}]}""")),
+            HttpStatusCode.BadRequest, "metadata must be a JSON object");
+        await AssertProblem(await Http.DeleteAsync("v1/indexes/http-docs/documents/missing"), HttpStatusCode.NotFound, "missing");
+    }
+
+    [Fact]
+    public async Task Index_reports_its_documents_and_can_be_deleted()
+    {
+        await CreateIndexWithSample("http-lifecycle");
+        using var info = JsonDocument.Parse(await Http.GetStringAsync("v1/indexes/http-lifecycle"));
+        Assert.Equal(3, info.RootElement.GetProperty("documents").GetInt32());
+        Assert.Equal(2, info.RootElement.GetProperty("shard_stats").GetArrayLength());
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync("v1/indexes/http-lifecycle")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("v1/indexes/http-lifecycle")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("readyz")).StatusCode);
+    }
+
+    private async Task<IEnumerable<JsonElement>> Stage1Only(string index, string query)
+    {
+        var response = await Http.PostAsync($"v1/indexes/{index}/search", Json($$"""{"query": "{{query}}", "top_k": 3, "candidates": 3}"""));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("results").EnumerateArray().Select(e => e.Clone()).ToList();
+    }
+
+    private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string reason)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains(reason, problem.RootElement.GetProperty("detail").GetString());
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+}
