@@ -1,9 +1,10 @@
 using RerankCluster.Gateway;
+using RerankCluster.Gateway.Hosting;
 
-// The gateway on its own: an Orleans client of a cluster found by localhost clustering.
+// The gateway process: an Orleans client of the cluster named by the Clustering section.
 var builder = WebApplication.CreateBuilder(args);
-builder.UseOrleansClient(client => client.UseLocalhostClustering());
-builder.Services.AddRerankGateway();
+builder.UseOrleansClient(client => client.UseRerankClustering(builder.Configuration));
+builder.Services.AddRerankGateway(builder.Configuration);
 var app = builder.Build();
 app.MapRerankGateway();
 app.Run();

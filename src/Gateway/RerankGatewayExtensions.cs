@@ -1,15 +1,40 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using RerankCluster.Configuration;
+using RerankCluster.Gateway.Configuration;
 using RerankCluster.Gateway.Endpoints;
 using RerankCluster.Gateway.Errors;
+using RerankCluster.Gateway.Security;
+using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway;
 
 public static class RerankGatewayExtensions
 {
     /// <summary>Services of the HTTP API; the host adds an Orleans client or a silo beside them.</summary>
-    public static IServiceCollection AddRerankGateway(this IServiceCollection services)
+    public static IServiceCollection AddRerankGateway(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddProblemDetails();
+        services.AddValidatedOptions<GatewayOptions>(configuration, GatewayOptions.Section);
+        services.AddValidatedOptions<LimitsOptions>(configuration, LimitsOptions.Section);
+        // RERANK_ADMIN_KEY is the documented way to pass the admin key; Gateway:AdminKey wins if both are set.
+        services.PostConfigure<GatewayOptions>(gateway => gateway.AdminKey ??= configuration["RERANK_ADMIN_KEY"]);
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = sp.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ApiKeyResolver>();
+        services.AddSingleton<TenantRateLimiter>();
+        // Bad bodies are thrown, not answered silently, so GrainExceptionHandler can say what was wrong.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            // Kestrel answers an oversized body itself, before any endpoint runs: name the limit here.
+            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge && context.ProblemDetails.Detail is null)
+            {
+                var limit = context.HttpContext.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
+                context.ProblemDetails.Detail = LimitsOptions.BodyTooLarge(limit);
+            }
+        });
         services.AddExceptionHandler<GrainExceptionHandler>();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json =>
@@ -28,11 +53,19 @@ public static class RerankGatewayExtensions
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/readyz", async (IGrainFactory grains) =>
         {
-            // Answered only when a silo is reachable: a grain call must round-trip.
-            await grains.GetGrain<Grains.Interfaces.IIndexGrain>(Grains.Interfaces.IndexKey.For("readiness", "probe")).Get();
-            return Results.Ok(new { status = "ready" });
+            // Ready once a silo answers and its models are loaded.
+            var models = await grains.GetGrain<IRerankGrain>(0).Models().WaitAsync(TimeSpan.FromSeconds(10));
+            return Results.Ok(new { status = "ready", models });
         });
+        app.MapTenantEndpoints();
         app.MapIndexEndpoints();
+        app.MapRerankEndpoints();
+        if (!app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.RequiresKeys)
+        {
+            app.Logger.LogWarning("No admin key is configured (RERANK_ADMIN_KEY): the API is open and every request belongs to tenant '{Tenant}'.",
+                RequestTenant.OpenModeTenant);
+        }
+
         return app;
     }
 }

@@ -40,6 +40,15 @@ public interface IQueryGrain : IGrainWithStringKey
     Task<SearchResponse> Search(SearchRequest request);
 }
 
+/// <summary>Stateless reranking of documents a client sends (the Cohere-, Jina- and TEI-shaped APIs).</summary>
+public interface IRerankGrain : IGrainWithIntegerKey
+{
+    Task<RerankResponse> Rerank(RerankRequest request);
+
+    /// <summary>Answers once the silo's models are loaded: the readiness probe.</summary>
+    Task<ModelsInfo> Models();
+}
+
 /// <summary>Chunks and embeds documents on ingestion.</summary>
 public interface IEmbeddingWorkerGrain : IGrainWithIntegerKey
 {

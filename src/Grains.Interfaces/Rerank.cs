@@ -12,4 +12,39 @@ public sealed record RerankBatchResult(
     [property: Id(1)] string Silo,
     [property: Id(2)] double TokenizeMs,
     [property: Id(3)] double InferenceMs,
-    [property: Id(4)] long PaddedTokens);
+    [property: Id(4)] long PaddedTokens,
+    [property: Id(5)] long RealTokens);
+
+/// <summary>A stateless rerank: score every document against the query.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RerankRequest(
+    [property: Id(0)] string Query,
+    [property: Id(1)] string[] Documents);
+
+/// <summary>Milliseconds spent by a rerank: waiting for workers, tokenising, in the model (slowest batch), in all.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RerankTimings(
+    [property: Id(0)] double QueueMs,
+    [property: Id(1)] double TokenizeMs,
+    [property: Id(2)] double InferenceMs,
+    [property: Id(3)] double TotalMs,
+    [property: Id(4)] int Batches,
+    [property: Id(5)] long PaddedTokens,
+    [property: Id(6)] long Tokens,
+    [property: Id(7)] string[] Silos);
+
+/// <param name="Logits">One raw logit per document, in request order.</param>
+[GenerateSerializer, Immutable]
+public sealed record RerankResponse(
+    [property: Id(0)] float[] Logits,
+    [property: Id(1)] RerankTimings Timings,
+    [property: Id(2)] string Model,
+    [property: Id(3)] bool ScoresAreRelevance);
+
+/// <summary>The models a silo serves; asking for it loads them.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ModelsInfo(
+    [property: Id(0)] string BiEncoder,
+    [property: Id(1)] string CrossEncoder,
+    [property: Id(2)] bool ScoresAreRelevance,
+    [property: Id(3)] string Provider);

@@ -34,14 +34,9 @@ public sealed record Stage1Hit(
 public sealed record SearchTimings(
     [property: Id(0)] double EmbedMs,
     [property: Id(1)] double Stage1Ms,
-    [property: Id(2)] double RerankMs,
-    [property: Id(3)] double TotalMs,
-    [property: Id(4)] double TokenizeMs,
-    [property: Id(5)] double InferenceMs,
-    [property: Id(6)] int Candidates,
-    [property: Id(7)] int Batches,
-    [property: Id(8)] long PaddedTokens,
-    [property: Id(9)] string[] RerankSilos);
+    [property: Id(2)] double TotalMs,
+    [property: Id(3)] int Candidates,
+    [property: Id(4)] RerankTimings Rerank);
 
 [GenerateSerializer, Immutable]
 public sealed record SearchResponse(

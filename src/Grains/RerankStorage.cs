@@ -4,4 +4,6 @@ namespace RerankCluster.Grains;
 public static class RerankStorage
 {
     public const string Indexes = "indexes";
+
+    public const string Tenants = "tenants";
 }

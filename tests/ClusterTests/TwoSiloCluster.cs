@@ -3,7 +3,7 @@ using Orleans.TestingHost;
 using RerankCluster.Inference;
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
-using RerankCluster.Silo;
+using RerankCluster.Silo.Hosting;
 
 namespace RerankCluster.ClusterTests;
 

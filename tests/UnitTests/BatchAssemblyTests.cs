@@ -62,7 +62,7 @@ public sealed class BatchAssemblyTests(ModelFixture models)
                 dispatched.Add(batch.Passages);
             }
 
-            return Task.FromResult(new RerankBatchResult(models.CrossEncoder.Score(batch.Query, batch.Passages), "test", 0, 0, 0));
+            return Task.FromResult(new RerankBatchResult(models.CrossEncoder.Score(batch.Query, batch.Passages), "test", 0, 0, 0, 0));
         });
 
         Assert.Equal(passages.Order(), dispatched.SelectMany(p => p).Order());
@@ -78,7 +78,7 @@ public sealed class BatchAssemblyTests(ModelFixture models)
     public async Task A_batch_answering_the_wrong_number_of_scores_fails_loudly()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => MicroBatchReranker.Rerank("q", ["a", "b", "c"], [5, 5, 5], 2, 16384,
-            (_, batch) => Task.FromResult(new RerankBatchResult([1f], "test", 0, 0, 0))));
+            (_, batch) => Task.FromResult(new RerankBatchResult([1f], "test", 0, 0, 0, 0))));
         Assert.Contains("scores for", error.Message);
     }
 }

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using RerankCluster.Gateway;
-using RerankCluster.Silo;
+using RerankCluster.Silo.Hosting;
 
 namespace RerankCluster.Cli.Hosting;
 
@@ -32,10 +32,16 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
     public static Ports FreePorts() => new(FreePort(), FreePort(), FreePort());
 
+    /// <param name="settings">Configuration that overrides appsettings.json and the environment.</param>
     public static async Task<EmbeddedCluster> StartAsync(Ports ports, string host = "127.0.0.1", bool quiet = false,
-        CancellationToken cancellationToken = default)
+        IReadOnlyDictionary<string, string?>? settings = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.WebHost.UseUrls($"http://{host}:{ports.Http}");
         if (quiet)
         {
@@ -53,7 +59,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(ports.Silo, ports.Gateway)
             .AddRerankCluster(builder.Configuration));
-        builder.Services.AddRerankGateway();
+        builder.Services.AddRerankGateway(builder.Configuration);
         var app = builder.Build();
         app.MapRerankGateway();
         await app.StartAsync(cancellationToken);

@@ -12,7 +12,7 @@ public sealed record SearchHitBody(
 public sealed record Stage1HitBody(string Id, int Chunk, float Score);
 
 public sealed record TimingsBody(
-    double EmbedMs, double Stage1Ms, double RerankMs, double TokenizeMs, double InferenceMs, double TotalMs,
+    double EmbedMs, double Stage1Ms, double RerankMs, double QueueMs, double TokenizeMs, double InferenceMs, double TotalMs,
     int Candidates, int Batches, long PaddedTokens, string[] RerankSilos);
 
 public sealed record ModelBody(string CrossEncoder, bool ScoresAreRelevance);

@@ -1,29 +1,27 @@
+using Microsoft.Extensions.Options;
+using RerankCluster.Gateway.Configuration;
 using RerankCluster.Gateway.Contracts;
+using RerankCluster.Gateway.Security;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Endpoints;
 
-/// <summary>/v1/indexes: create, inspect and delete indexes; upsert and delete documents; search.</summary>
+/// <summary>/v1/indexes: create, inspect and delete a tenant's indexes; upsert and delete documents; search.</summary>
 public static class IndexEndpoints
 {
-    /// <summary>The tenant every request belongs to until the gateway authenticates tenants.</summary>
-    public const string DefaultTenant = "default";
-
-    public const int MaxDocumentsPerRequest = 1000;
-
     public static IEndpointRouteBuilder MapIndexEndpoints(this IEndpointRouteBuilder app)
     {
-        var indexes = app.MapGroup("/v1/indexes/{index}").WithTags("indexes");
+        var indexes = app.MapGroup("/v1/indexes/{index}").AddEndpointFilter<TenantAuthorizationFilter>().WithTags("indexes");
 
-        indexes.MapPut("", async (string index, CreateIndexBody? body, IGrainFactory grains) =>
+        indexes.MapPut("", async (string index, CreateIndexBody? body, HttpContext http, IGrainFactory grains) =>
         {
-            var info = await Index(grains, index).Create(new IndexSettings(body?.Shards ?? IndexSettings.DefaultShards));
+            var info = await Index(grains, http, index).Create(new IndexSettings(body?.Shards ?? IndexSettings.DefaultShards));
             return Results.Ok(new IndexBody(info.Name, info.Shards, info.CreatedAt, null, null, null));
         });
 
-        indexes.MapGet("", async (string index, IGrainFactory grains) =>
+        indexes.MapGet("", async (string index, HttpContext http, IGrainFactory grains) =>
         {
-            var grain = Index(grains, index);
+            var grain = Index(grains, http, index);
             var info = await grain.Get() ?? throw new KeyNotFoundException($"Index '{index}' does not exist.");
             var stats = await grain.Stats();
             return Results.Ok(new IndexBody(info.Name, info.Shards, info.CreatedAt,
@@ -31,28 +29,31 @@ public static class IndexEndpoints
                 stats.Select(s => new ShardBody(s.Shard, s.Documents, s.Chunks, s.Silo)).ToArray()));
         });
 
-        indexes.MapDelete("", async (string index, IGrainFactory grains) =>
-            await Index(grains, index).Delete() ? Results.NoContent() : throw new KeyNotFoundException($"Index '{index}' does not exist."));
+        indexes.MapDelete("", async (string index, HttpContext http, IGrainFactory grains) =>
+            await Index(grains, http, index).Delete() ? Results.NoContent() : throw new KeyNotFoundException($"Index '{index}' does not exist."));
 
-        indexes.MapPost("/documents", async (string index, UpsertBody body, IGrainFactory grains) =>
+        indexes.MapPost("/documents", async (string index, UpsertBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits) =>
         {
             var documents = body.Documents ?? throw new ArgumentException("documents is required.");
-            if (documents.Length > MaxDocumentsPerRequest)
+            RequestLimits.RequireCount(documents.Length, limits.Value.MaxDocumentsPerRequest, "documents", nameof(LimitsOptions.MaxDocumentsPerRequest));
+            for (var i = 0; i < documents.Length; i++)
             {
-                throw new ArgumentException($"documents holds {documents.Length} items; the limit is {MaxDocumentsPerRequest} per request.");
+                RequestLimits.RequireTextLength(documents[i]?.Text, limits.Value, $"documents[{i}].text");
             }
 
-            var result = await Index(grains, index).Upsert(documents.Select(ResponseMapping.ToInput).ToArray());
+            var result = await Index(grains, http, index).Upsert(documents.Select(ResponseMapping.ToInput).ToArray());
             return Results.Ok(new UpsertResponse(result.Documents, result.Chunks, result.Replaced));
         });
 
-        indexes.MapDelete("/documents/{id}", async (string index, string id, IGrainFactory grains) =>
-            await Index(grains, index).DeleteDocument(id)
+        indexes.MapDelete("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains) =>
+            await Index(grains, http, index).DeleteDocument(id)
                 ? Results.NoContent()
                 : throw new KeyNotFoundException($"Document '{id}' is not in index '{index}'."));
 
-        indexes.MapPost("/search", async (string index, SearchBody body, IGrainFactory grains, HttpResponse http) =>
+        indexes.MapPost("/search", async (string index, SearchBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits) =>
         {
+            RequestLimits.RequireAtMost(body.Candidates, limits.Value.MaxCandidates, "candidates", nameof(LimitsOptions.MaxCandidates));
+            RequestLimits.RequireAtMost(body.TopK, limits.Value.MaxTopN, "top_k", nameof(LimitsOptions.MaxTopN));
             var request = new SearchRequest(
                 body.Query ?? "",
                 body.TopK ?? SearchLimits.DefaultTopK,
@@ -64,14 +65,14 @@ public static class IndexEndpoints
                 throw new ArgumentException(problem);
             }
 
-            var response = await grains.GetGrain<IQueryGrain>(IndexKey.For(DefaultTenant, index)).Search(request);
-            ResponseMapping.AddTimingHeaders(http, response.Timings);
+            var response = await grains.GetGrain<IQueryGrain>(IndexKey.For(http.Tenant(), index)).Search(request);
+            ResponseMapping.AddTimingHeaders(http.Response, response.Timings.Rerank, response.Timings.TotalMs);
             return Results.Ok(ResponseMapping.ToBody(response));
         });
 
         return app;
     }
 
-    private static IIndexGrain Index(IGrainFactory grains, string index) =>
-        grains.GetGrain<IIndexGrain>(IndexKey.For(DefaultTenant, index));
+    private static IIndexGrain Index(IGrainFactory grains, HttpContext http, string index) =>
+        grains.GetGrain<IIndexGrain>(IndexKey.For(http.Tenant(), index));
 }

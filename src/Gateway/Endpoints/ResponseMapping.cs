@@ -25,9 +25,10 @@ public static class ResponseMapping
         response.Results.Select(r => new SearchHitBody(
             r.DocumentId, r.ChunkIndex, r.Text, Metadata(r.MetadataJson), r.Score, r.Probability, r.Stage1Rank, r.Stage1Score)).ToArray(),
         new TimingsBody(
-            Round(response.Timings.EmbedMs), Round(response.Timings.Stage1Ms), Round(response.Timings.RerankMs),
-            Round(response.Timings.TokenizeMs), Round(response.Timings.InferenceMs), Round(response.Timings.TotalMs),
-            response.Timings.Candidates, response.Timings.Batches, response.Timings.PaddedTokens, response.Timings.RerankSilos),
+            Round(response.Timings.EmbedMs), Round(response.Timings.Stage1Ms), Round(response.Timings.Rerank.TotalMs),
+            Round(response.Timings.Rerank.QueueMs), Round(response.Timings.Rerank.TokenizeMs), Round(response.Timings.Rerank.InferenceMs),
+            Round(response.Timings.TotalMs), response.Timings.Candidates, response.Timings.Rerank.Batches,
+            response.Timings.Rerank.PaddedTokens, response.Timings.Rerank.Silos),
         new ModelBody(response.CrossEncoder, response.ScoresAreRelevance),
         Warnings(response),
         response.Stage1.Length == 0 ? null : response.Stage1.Select(h => new Stage1HitBody(h.DocumentId, h.ChunkIndex, h.Score)).ToArray());
@@ -50,15 +51,14 @@ public static class ResponseMapping
         return warnings.Count == 0 ? null : warnings.ToArray();
     }
 
-    /// <summary>Server timing headers in the style of Hugging Face TEI (milliseconds).</summary>
-    public static void AddTimingHeaders(HttpResponse http, SearchTimings timings)
+    /// <summary>Server timing headers in the style of Hugging Face TEI (milliseconds, tokens).</summary>
+    public static void AddTimingHeaders(HttpResponse http, RerankTimings rerank, double totalMs)
     {
-        http.Headers["x-embed-time"] = Ms(timings.EmbedMs);
-        http.Headers["x-stage1-time"] = Ms(timings.Stage1Ms);
-        http.Headers["x-tokenization-time"] = Ms(timings.TokenizeMs);
-        http.Headers["x-inference-time"] = Ms(timings.InferenceMs);
-        http.Headers["x-rerank-time"] = Ms(timings.RerankMs);
-        http.Headers["x-total-time"] = Ms(timings.TotalMs);
+        http.Headers["x-queue-time"] = Ms(rerank.QueueMs);
+        http.Headers["x-tokenization-time"] = Ms(rerank.TokenizeMs);
+        http.Headers["x-inference-time"] = Ms(rerank.InferenceMs);
+        http.Headers["x-compute-tokens"] = rerank.Tokens.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Headers["x-total-time"] = Ms(totalMs);
     }
 
     private static string Ms(double value) => Math.Round(value).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics;
+using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using RerankCluster.Gateway.Configuration;
 
 namespace RerankCluster.Gateway.Errors;
 
@@ -7,7 +10,10 @@ namespace RerankCluster.Gateway.Errors;
 /// Turns the exceptions grains raise for bad requests into problem details with the grain's message:
 /// invalid input 400, missing index 404, conflicting state 409, a call that timed out 504.
 /// </summary>
-public sealed class GrainExceptionHandler(IProblemDetailsService problems, ILogger<GrainExceptionHandler> logger) : IExceptionHandler
+public sealed class GrainExceptionHandler(
+    IProblemDetailsService problems,
+    IOptions<LimitsOptions> limits,
+    ILogger<GrainExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -26,6 +32,7 @@ public sealed class GrainExceptionHandler(IProblemDetailsService problems, ILogg
         }
 
         context.Response.StatusCode = status;
+        context.Response.Headers.CacheControl = "no-store";
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
@@ -35,8 +42,17 @@ public sealed class GrainExceptionHandler(IProblemDetailsService problems, ILogg
                 Status = status,
                 Title = title,
                 // Internal errors keep their details in the log, not in the response.
-                Detail = status >= 500 && status != StatusCodes.Status504GatewayTimeout ? "The request failed; see the server log." : exception.Message,
+                Detail = Detail(exception, status),
             },
         });
     }
+
+    private string Detail(Exception exception, int status) => exception switch
+    {
+        _ when status == StatusCodes.Status413PayloadTooLarge => LimitsOptions.BodyTooLarge(limits.Value.MaxRequestBodyBytes),
+        BadHttpRequestException { InnerException: JsonException json } =>
+            $"The body is not valid JSON for this route: {json.Message}",
+        _ when status >= 500 && status != StatusCodes.Status504GatewayTimeout => "The request failed; see the server log.",
+        _ => exception.Message,
+    };
 }

@@ -1,4 +1,4 @@
-using RerankCluster.Inference.Configuration;
+using RerankCluster.Configuration;
 
 namespace RerankCluster.Grains.Options;
 

@@ -1,13 +1,14 @@
 using Orleans.Placement;
 using Orleans.Runtime;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
 using RerankCluster.Retrieval;
 
 namespace RerankCluster.Grains.Placement;
 
 /// <summary>
-/// Spreads the shards of one index over the silos: shard i goes to silo (h + i) mod n of the
-/// compatible silos in address order, h a stable hash of the index. Random placement can put every
+/// Spreads the shards of one index over the silos whose role allows shards: shard i goes to silo
+/// (h + i) mod n of them in address order, h a stable hash of the index. Random placement can put every
 /// shard of an index on one silo, which would serialise its scatter.
 /// </summary>
 [Serializable, GenerateSerializer, Immutable, SuppressReferenceTracking]
@@ -19,11 +20,13 @@ public sealed class ShardSpreadPlacement : PlacementStrategy
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class ShardSpreadPlacementAttribute() : PlacementAttribute(ShardSpreadPlacement.Instance);
 
-public sealed class ShardSpreadPlacementDirector : IPlacementDirector
+public sealed class ShardSpreadPlacementDirector(ISiloMetadataCache metadata) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        var compatible = context.GetCompatibleSilos(target).OrderBy(s => s.ToParsableString(), StringComparer.Ordinal).ToArray();
+        var compatible = SiloRoles.Filter(metadata, context.GetCompatibleSilos(target), SiloRoles.Shards)
+            .OrderBy(s => s.ToParsableString(), StringComparer.Ordinal)
+            .ToArray();
         if (compatible.Length == 0)
         {
             throw new OrleansException($"No silo can host {target.GrainIdentity}.");

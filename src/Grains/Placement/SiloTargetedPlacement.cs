@@ -1,5 +1,6 @@
 using Orleans.Placement;
 using Orleans.Runtime;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
 
 namespace RerankCluster.Grains.Placement;
@@ -18,12 +19,15 @@ public sealed class SiloTargetedPlacement : PlacementStrategy
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class SiloTargetedPlacementAttribute() : PlacementAttribute(SiloTargetedPlacement.Instance);
 
-/// <summary>Finds the silo named by the key; if it has left the cluster, any compatible silo takes the activation.</summary>
-public sealed class SiloTargetedPlacementDirector : IPlacementDirector
+/// <summary>
+/// Finds the silo named by the key; if it has left the cluster, any silo whose role allows reranking
+/// takes the activation.
+/// </summary>
+public sealed class SiloTargetedPlacementDirector(ISiloMetadataCache metadata) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        var compatible = context.GetCompatibleSilos(target);
+        var compatible = SiloRoles.Filter(metadata, context.GetCompatibleSilos(target), SiloRoles.Rerank);
         if (compatible.Length == 0)
         {
             throw new OrleansException($"No silo can host {target.GrainIdentity}.");

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using RerankCluster.Grains.Interfaces;
-using RerankCluster.Grains.Options;
 using RerankCluster.Grains.Reranking;
 using RerankCluster.Inference;
 using RerankCluster.Retrieval;
@@ -14,11 +12,7 @@ namespace RerankCluster.Grains.Querying;
 /// merge the global top candidates, rerank them in parallel micro-batches spread over the silos.
 /// </summary>
 [StatelessWorker]
-public sealed class QueryGrain(
-    BiEncoder biEncoder,
-    CrossEncoder crossEncoder,
-    RerankSiloDirectory silos,
-    IOptions<RerankOptions> rerank) : Grain, IQueryGrain
+public sealed class QueryGrain(BiEncoder biEncoder, CrossEncoderScatter reranker) : Grain, IQueryGrain
 {
     public async Task<SearchResponse> Search(SearchRequest request)
     {
@@ -44,12 +38,11 @@ public sealed class QueryGrain(
         var stage1Ms = clock.Elapsed.TotalMilliseconds;
 
         var candidates = stage1.Take(request.Candidates).ToArray();
-        clock.Restart();
-        var outcome = await RerankCandidates(request.Query, candidates);
-        var rerankMs = clock.Elapsed.TotalMilliseconds;
+        var (logits, rerankTimings) = await reranker.Score(
+            request.Query, candidates.Select(c => c.Text).ToArray(), candidates.Select(c => c.TokenCount).ToArray());
 
         var results = candidates
-            .Select((hit, rank) => (hit, rank, logit: outcome.Logits[rank]))
+            .Select((hit, rank) => (hit, rank, logit: logits[rank]))
             .OrderByDescending(c => c.logit)
             .ThenBy(c => c.rank)
             .Take(request.TopK)
@@ -64,35 +57,10 @@ public sealed class QueryGrain(
                 c.hit.Score))
             .ToArray();
 
-        var timings = new SearchTimings(
-            embedMs, stage1Ms, rerankMs, total.Elapsed.TotalMilliseconds,
-            outcome.Batches.Sum(b => b.TokenizeMs),
-            outcome.Batches.Length == 0 ? 0 : outcome.Batches.Max(b => b.InferenceMs),
-            candidates.Length,
-            outcome.Batches.Length,
-            outcome.Batches.Sum(b => b.PaddedTokens),
-            outcome.Batches.Select(b => b.Silo).Distinct().Order(StringComparer.Ordinal).ToArray());
         var stage1Hits = request.Stage1Depth > 0
             ? stage1.Take(request.Stage1Depth).Select(h => new Stage1Hit(h.DocumentId, h.ChunkIndex, h.Score)).ToArray()
             : [];
-        return new SearchResponse(results, timings, crossEncoder.Model.Name, crossEncoder.ScoresAreRelevance, stage1Hits);
-    }
-
-    private Task<MicroBatchReranker.Outcome> RerankCandidates(string query, ShardHit[] candidates)
-    {
-        var queryTokens = crossEncoder.Tokenizer.Tokenize(query).Length;
-        var lengths = candidates.Select(c => Math.Min(crossEncoder.MaxLength, queryTokens + c.TokenCount + 3)).ToArray();
-        var targets = silos.ActiveSilos();
-        // A random first silo per query keeps concurrent queries from piling onto the same one.
-        var offset = targets.Count == 0 ? 0 : Random.Shared.Next(targets.Count);
-        return MicroBatchReranker.Rerank(
-            query,
-            candidates.Select(c => c.Text).ToArray(),
-            lengths,
-            rerank.Value.MaxPairsPerBatch,
-            rerank.Value.MaxBatchTokens,
-            (n, batch) => targets.Count == 0
-                ? GrainFactory.GetGrain<ICrossEncoderWorkerGrain>(0).Score(batch)
-                : GrainFactory.GetGrain<IRerankSiloGrain>(targets[(offset + n) % targets.Count]).Score(batch));
+        var timings = new SearchTimings(embedMs, stage1Ms, total.Elapsed.TotalMilliseconds, candidates.Length, rerankTimings);
+        return new SearchResponse(results, timings, reranker.Model, reranker.ScoresAreRelevance, stage1Hits);
     }
 }

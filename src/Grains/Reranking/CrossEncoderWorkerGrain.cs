@@ -15,6 +15,6 @@ public sealed class CrossEncoderWorkerGrain(CrossEncoder encoder, ILocalSiloDeta
         var tokenizeMs = clock.Elapsed.TotalMilliseconds;
         var logits = batch.Passages.Length == 0 ? [] : encoder.Score(encoded);
         var inferenceMs = clock.Elapsed.TotalMilliseconds - tokenizeMs;
-        return Task.FromResult(new RerankBatchResult(logits, silo.SiloAddress.ToParsableString(), tokenizeMs, inferenceMs, encoded.PaddedTokens));
+        return Task.FromResult(new RerankBatchResult(logits, silo.SiloAddress.ToParsableString(), tokenizeMs, inferenceMs, encoded.PaddedTokens, encoded.RealTokens));
     }
 }

@@ -1,14 +1,20 @@
 using Orleans.Runtime;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using RerankCluster.Grains.Placement;
 
 namespace RerankCluster.Grains.Reranking;
 
-/// <summary>The silos a query can send cross-encoder micro-batches to, from the live membership view.</summary>
-public sealed class RerankSiloDirectory(IClusterMembershipService membership)
+/// <summary>The silos a query can send cross-encoder micro-batches to: active members whose role allows reranking.</summary>
+public sealed class RerankSiloDirectory(IClusterMembershipService membership, ISiloMetadataCache metadata)
 {
-    public IReadOnlyList<string> ActiveSilos() =>
-        membership.CurrentSnapshot.Members.Values
+    public IReadOnlyList<string> ActiveSilos()
+    {
+        var active = membership.CurrentSnapshot.Members.Values
             .Where(member => member.Status == SiloStatus.Active)
-            .Select(member => member.SiloAddress.ToParsableString())
+            .Select(member => member.SiloAddress);
+        return SiloRoles.Filter(metadata, active, SiloRoles.Rerank)
+            .Select(silo => silo.ToParsableString())
             .Order(StringComparer.Ordinal)
             .ToList();
+    }
 }

@@ -1,7 +1,7 @@
 namespace RerankCluster.Inference.Models;
 
 /// <summary>Where models are cached and pulled from (section <c>Models</c>).</summary>
-public sealed class ModelStoreOptions : Configuration.ISelfValidatingOptions
+public sealed class ModelStoreOptions : RerankCluster.Configuration.ISelfValidatingOptions
 {
     public const string Section = "Models";
 

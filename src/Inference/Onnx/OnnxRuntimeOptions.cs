@@ -3,7 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace RerankCluster.Inference.Onnx;
 
 /// <summary>How ONNX Runtime sessions are created on this process (section <c>OnnxRuntime</c>).</summary>
-public sealed class OnnxRuntimeOptions : Configuration.ISelfValidatingOptions
+public sealed class OnnxRuntimeOptions : RerankCluster.Configuration.ISelfValidatingOptions
 {
     public const string Section = "OnnxRuntime";
 

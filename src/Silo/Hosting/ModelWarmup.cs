@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using RerankCluster.Inference;
 using RerankCluster.Inference.Models;
 
-namespace RerankCluster.Silo;
+namespace RerankCluster.Silo.Hosting;
 
 /// <summary>
 /// Loads both models while the host starts, so a started silo is a ready one and a broken model

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace RerankCluster.Inference.Configuration;
+namespace RerankCluster.Configuration;
 
 public static class ValidatedOptionsExtensions
 {
@@ -13,6 +13,14 @@ public static class ValidatedOptionsExtensions
         services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<T>, SelfValidation<T>>();
         return services;
+    }
+
+    /// <summary>Binds and validates a section outside the container, for choices made while a host is being built.</summary>
+    public static T BindValidated<T>(this IConfiguration configuration, string section) where T : class, ISelfValidatingOptions, new()
+    {
+        var options = configuration.GetSection(section).Get<T>() ?? new T();
+        var problems = options.Validate().ToList();
+        return problems.Count == 0 ? options : throw new OptionsValidationException(section, typeof(T), problems);
     }
 
     private sealed class SelfValidation<T> : IValidateOptions<T> where T : class, ISelfValidatingOptions

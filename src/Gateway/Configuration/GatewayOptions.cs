@@ -1,0 +1,33 @@
+using RerankCluster.Configuration;
+
+namespace RerankCluster.Gateway.Configuration;
+
+/// <summary>Who may call the gateway (section <c>Gateway</c>).</summary>
+public sealed class GatewayOptions : ISelfValidatingOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>
+    /// The key that creates tenants; also read from the environment variable RERANK_ADMIN_KEY. Without
+    /// one the gateway is open: no keys are asked for and every request belongs to the tenant "default".
+    /// </summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>How long a resolved API key is trusted before it is looked up again.</summary>
+    public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    public bool RequiresKeys => !string.IsNullOrEmpty(AdminKey);
+
+    public IEnumerable<string> Validate()
+    {
+        if (AdminKey is { Length: > 0 and < 16 })
+        {
+            yield return $"{Section}:AdminKey (RERANK_ADMIN_KEY) must be at least 16 characters.";
+        }
+
+        if (KeyCacheTtl < TimeSpan.Zero || KeyCacheTtl > TimeSpan.FromHours(1))
+        {
+            yield return $"{Section}:KeyCacheTtl must be between 0 and 1 hour (got {KeyCacheTtl}).";
+        }
+    }
+}

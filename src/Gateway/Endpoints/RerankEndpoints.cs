@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using RerankCluster.Gateway.Configuration;
+using RerankCluster.Gateway.Contracts;
+using RerankCluster.Gateway.Security;
+using RerankCluster.Grains.Interfaces;
+
+namespace RerankCluster.Gateway.Endpoints;
+
+/// <summary>
+/// Stateless reranking in the shapes existing clients already speak: Cohere and Jina at /v1/rerank,
+/// Hugging Face TEI at /rerank. Long inputs are truncated (longest first), never refused.
+/// </summary>
+public static class RerankEndpoints
+{
+    public static IEndpointRouteBuilder MapRerankEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/rerank", async (CohereRerankBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits) =>
+            {
+                var documents = (body.Documents ?? throw new ArgumentException("documents is required.")).Select(DocumentText).ToArray();
+                RequestLimits.RequireAtMost(body.TopN, limits.Value.MaxTopN, "top_n", nameof(LimitsOptions.MaxTopN));
+                if (body.TopN < 1)
+                {
+                    throw new ArgumentException($"top_n must be at least 1 (got {body.TopN}).");
+                }
+
+                var response = await Rerank(grains, http, body.Query, documents, limits.Value);
+                var results = Ranked(response.Logits)
+                    .Take(body.TopN ?? documents.Length)
+                    .Select(i => new CohereRerankResult(i, Probability(response.Logits[i]),
+                        body.ReturnDocuments == true ? new RerankDocumentBody(documents[i]) : null))
+                    .ToArray();
+                return Results.Ok(new CohereRerankResponse(
+                    Guid.NewGuid().ToString(),
+                    response.Model,
+                    results,
+                    new RerankUsageBody(response.Timings.Tokens, response.Timings.Tokens),
+                    new RerankMetaBody(new BilledUnitsBody(1), response.ScoresAreRelevance ? null : [ResponseMapping.NotRelevanceWarning])));
+            })
+            .AddEndpointFilter<TenantAuthorizationFilter>()
+            .WithTags("rerank");
+
+        app.MapPost("/rerank", async (TeiRerankBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits) =>
+            {
+                var texts = body.Texts ?? throw new ArgumentException("texts is required.");
+                var response = await Rerank(grains, http, body.Query, texts, limits.Value);
+                return Results.Ok(Ranked(response.Logits)
+                    .Select(i => new TeiRerankResult(i, body.RawScores == true ? response.Logits[i] : Probability(response.Logits[i]),
+                        body.ReturnText == true ? texts[i] : null))
+                    .ToArray());
+            })
+            .AddEndpointFilter<TenantAuthorizationFilter>()
+            .WithTags("rerank");
+        return app;
+    }
+
+    private static async Task<RerankResponse> Rerank(IGrainFactory grains, HttpContext http, string? query, string[] documents, LimitsOptions limits)
+    {
+        RequestLimits.RequireCount(documents.Length, limits.MaxRerankDocuments, "documents", nameof(LimitsOptions.MaxRerankDocuments));
+        for (var i = 0; i < documents.Length; i++)
+        {
+            RequestLimits.RequireTextLength(documents[i], limits, $"documents[{i}]");
+        }
+
+        var request = new RerankRequest(query ?? "", documents);
+        if (RerankLimits.Problem(request) is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
+
+        var response = await grains.GetGrain<IRerankGrain>(0).Rerank(request);
+        ResponseMapping.AddTimingHeaders(http.Response, response.Timings, response.Timings.TotalMs);
+        return response;
+    }
+
+    private static string DocumentText(JsonElement document, int position) => document.ValueKind switch
+    {
+        JsonValueKind.String => document.GetString()!,
+        JsonValueKind.Object when document.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String => text.GetString()!,
+        _ => throw new ArgumentException($"documents[{position}] must be a string or an object with a string field text."),
+    };
+
+    /// <summary>Indices by descending logit; ties keep request order.</summary>
+    private static IEnumerable<int> Ranked(float[] logits) =>
+        Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ThenBy(i => i);
+
+    private static double Probability(float logit) => 1.0 / (1.0 + Math.Exp(-logit));
+}

@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using RerankCluster.Gateway.Configuration;
+using RerankCluster.Grains.Interfaces;
+
+namespace RerankCluster.Gateway.Security;
+
+/// <summary>
+/// Turns a presented key into a tenant (or the admin). Keys are looked up by their SHA-256 hash, so
+/// the cluster never sees or stores a key in clear; answers are cached briefly per gateway.
+/// </summary>
+public sealed class ApiKeyResolver(IGrainFactory grains, IOptions<GatewayOptions> options, TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<string, (string? Tenant, DateTimeOffset Expires)> _cache = new();
+
+    public bool IsAdmin(string key)
+    {
+        var admin = options.Value.AdminKey;
+        return admin is not null &&
+               CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(key)), SHA256.HashData(Encoding.UTF8.GetBytes(admin)));
+    }
+
+    public async Task<string?> TenantOf(string key)
+    {
+        var hash = ApiKeys.Hash(key);
+        var now = clock.GetUtcNow();
+        if (_cache.TryGetValue(hash, out var cached) && cached.Expires > now)
+        {
+            return cached.Tenant;
+        }
+
+        var tenant = await grains.GetGrain<IApiKeyGrain>(hash).Tenant();
+        _cache[hash] = (tenant, now + options.Value.KeyCacheTtl);
+        return tenant;
+    }
+}

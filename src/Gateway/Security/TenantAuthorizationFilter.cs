@@ -1,0 +1,68 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using RerankCluster.Gateway.Configuration;
+
+namespace RerankCluster.Gateway.Security;
+
+/// <summary>
+/// Authenticates every tenant route: `Authorization: Bearer &lt;key&gt;` must be a tenant's key (401
+/// otherwise), then applies the tenant's rate limit (429 with Retry-After). Without a configured admin
+/// key the gateway is open and requests belong to the tenant "default".
+/// </summary>
+public sealed class TenantAuthorizationFilter(IOptions<GatewayOptions> options, ApiKeyResolver keys, TenantRateLimiter limiter) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        string tenant;
+        if (!options.Value.RequiresKeys)
+        {
+            tenant = RequestTenant.OpenModeTenant;
+        }
+        else
+        {
+            var key = BearerKey(http);
+            if (key is null)
+            {
+                return Unauthorized("An API key is required: send Authorization: Bearer <key>.");
+            }
+
+            if (keys.IsAdmin(key))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                    detail: "The admin key manages tenants; use a tenant's API key for this route.");
+            }
+
+            var resolved = await keys.TenantOf(key);
+            if (resolved is null)
+            {
+                return Unauthorized("The API key is not valid.");
+            }
+
+            tenant = resolved;
+        }
+
+        if (!limiter.TryAcquire(tenant, out var retryAfter))
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                detail: "This tenant is over its request rate (Limits:RequestsPerSecond, Limits:Burst); retry after the Retry-After delay.");
+        }
+
+        http.SetTenant(tenant);
+        return await next(context);
+    }
+
+    internal static string? BearerKey(HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && header.Length > scheme.Length
+            ? header[scheme.Length..].Trim()
+            : null;
+    }
+
+    internal static IResult Unauthorized(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail,
+            extensions: new Dictionary<string, object?> { ["www_authenticate"] = "Bearer" });
+}

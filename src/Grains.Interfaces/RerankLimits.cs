@@ -1,0 +1,40 @@
+namespace RerankCluster.Grains.Interfaces;
+
+/// <summary>Bounds on a stateless rerank request, checked the same way by the gateway and the rerank grain.</summary>
+public static class RerankLimits
+{
+    public const int MaxDocuments = 1000;
+
+    public static string? Problem(RerankRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Query))
+        {
+            return "query must not be empty.";
+        }
+
+        if (request.Query.Length > SearchLimits.MaxQueryCharacters)
+        {
+            return $"query is {request.Query.Length} characters; the limit is {SearchLimits.MaxQueryCharacters}.";
+        }
+
+        if (request.Documents.Length == 0)
+        {
+            return "documents must not be empty.";
+        }
+
+        if (request.Documents.Length > MaxDocuments)
+        {
+            return $"documents holds {request.Documents.Length} items; the limit is {MaxDocuments}.";
+        }
+
+        for (var i = 0; i < request.Documents.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(request.Documents[i]))
+            {
+                return $"documents[{i}] must not be empty.";
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using RerankCluster.Grains.Interfaces;
+using RerankCluster.Grains.Options;
+using RerankCluster.Inference;
+
+namespace RerankCluster.Grains.Reranking;
+
+/// <summary>
+/// Scores (query, passage) pairs on the cluster: micro-batches go round robin, from a random first
+/// silo, to the rerank silos, whose workers score them; logits come back in passage order.
+/// </summary>
+public sealed class CrossEncoderScatter(
+    CrossEncoder crossEncoder,
+    RerankSiloDirectory silos,
+    IGrainFactory grains,
+    IOptions<RerankOptions> options)
+{
+    public string Model => crossEncoder.Model.Name;
+
+    public bool ScoresAreRelevance => crossEncoder.ScoresAreRelevance;
+
+    /// <param name="passageTokens">Token counts already known (from ingestion); tokenised here when null.</param>
+    public async Task<(float[] Logits, RerankTimings Timings)> Score(string query, IReadOnlyList<string> passages, IReadOnlyList<int>? passageTokens = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var tokenizer = crossEncoder.Tokenizer;
+        var queryTokens = tokenizer.Tokenize(query).Length;
+        var lengths = passages
+            .Select((p, i) => Math.Min(crossEncoder.MaxLength, queryTokens + (passageTokens?[i] ?? tokenizer.Tokenize(p).Length) + 3))
+            .ToArray();
+        var targets = silos.ActiveSilos();
+        var offset = Random.Shared.Next(targets.Count);
+        var outcome = await MicroBatchReranker.Rerank(query, passages, lengths, options.Value.MaxPairsPerBatch, options.Value.MaxBatchTokens,
+            (n, batch) => grains.GetGrain<IRerankSiloGrain>(targets[(offset + n) % targets.Count]).Score(batch));
+
+        var total = clock.Elapsed.TotalMilliseconds;
+        var slowest = outcome.Batches.Length == 0 ? 0 : outcome.Batches.Max(b => b.TokenizeMs + b.InferenceMs);
+        var timings = new RerankTimings(
+            QueueMs: Math.Max(0, total - slowest),
+            TokenizeMs: outcome.Batches.Sum(b => b.TokenizeMs),
+            InferenceMs: outcome.Batches.Length == 0 ? 0 : outcome.Batches.Max(b => b.InferenceMs),
+            TotalMs: total,
+            Batches: outcome.Batches.Length,
+            PaddedTokens: outcome.Batches.Sum(b => b.PaddedTokens),
+            Tokens: outcome.Batches.Sum(b => b.RealTokens),
+            Silos: outcome.Batches.Select(b => b.Silo).Distinct().Order(StringComparer.Ordinal).ToArray());
+        return (outcome.Logits, timings);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using RerankCluster.Grains;
+using RerankCluster.Grains.Options;
+using RerankCluster.Grains.Placement;
+using RerankCluster.Grains.Reranking;
+using RerankCluster.Grains.Storage;
+using RerankCluster.Inference;
+using RerankCluster.Configuration;
+using RerankCluster.Inference.Models;
+using RerankCluster.Inference.Onnx;
+using RerankCluster.Retrieval;
+using StackExchange.Redis;
+
+namespace RerankCluster.Silo.Hosting;
+
+public static class RerankSiloBuilderExtensions
+{
+    /// <summary>
+    /// Everything a RerankCluster silo hosts: options, models (loaded once per process and shared by
+    /// every grain), storage, silo metadata and the placement directors. Clustering is separate
+    /// (<see cref="UseRerankClustering"/>) so that tests and the embedded mode can bring their own.
+    /// </summary>
+    public static ISiloBuilder AddRerankCluster(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var services = silo.Services;
+        services.AddValidatedOptions<OnnxRuntimeOptions>(configuration, OnnxRuntimeOptions.Section);
+        services.AddValidatedOptions<ModelStoreOptions>(configuration, ModelStoreOptions.Section);
+        services.AddValidatedOptions<BiEncoderOptions>(configuration, BiEncoderOptions.Section);
+        services.AddValidatedOptions<CrossEncoderOptions>(configuration, CrossEncoderOptions.Section);
+        services.AddValidatedOptions<IndexingOptions>(configuration, IndexingOptions.Section);
+        services.AddValidatedOptions<RerankOptions>(configuration, RerankOptions.Section);
+        services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.Section);
+        services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
+
+        AddModels(services);
+        services.AddSingleton<RerankSiloDirectory>();
+        services.AddSingleton<CrossEncoderScatter>();
+        services.AddHostedService<ModelWarmup>();
+
+        silo.UseSiloMetadata(SiloMetadata(configuration));
+        silo.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
+        silo.AddPlacementDirector<ShardSpreadPlacement, ShardSpreadPlacementDirector>();
+        AddStorage(silo, configuration);
+        return silo;
+    }
+
+    /// <summary>Localhost or Redis clustering, as the <c>Clustering</c> section says.</summary>
+    public static ISiloBuilder UseRerankClustering(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var options = configuration.BindValidated<ClusteringOptions>(ClusteringOptions.Section);
+        if (options.Provider == ClusteringProvider.Localhost)
+        {
+            return silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        }
+
+        var address = options.AdvertisedAddress is null ? IPAddress.Loopback : IPAddress.Parse(options.AdvertisedAddress);
+        silo.Configure<ClusterOptions>(cluster =>
+        {
+            cluster.ClusterId = options.ClusterId;
+            cluster.ServiceId = options.ServiceId;
+        });
+        silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: options.AdvertisedAddress is not null);
+        return silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.RedisConnectionString!));
+    }
+
+    private static void AddModels(IServiceCollection services)
+    {
+        services.AddHttpClient<HubModelDownloader>(http => http.Timeout = TimeSpan.FromMinutes(30));
+        services.AddSingleton(sp => new OnnxSessionFactory(
+            sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value, sp.GetRequiredService<ILogger<OnnxSessionFactory>>()));
+        services.AddSingleton(sp => new ModelResolver(
+            sp.GetRequiredService<IOptions<ModelStoreOptions>>().Value, sp.GetRequiredService<HubModelDownloader>));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<BiEncoderOptions>>().Value;
+            var files = sp.GetRequiredService<ModelResolver>().BiEncoder(options.Model);
+            return new BiEncoder(files, sp.GetRequiredService<OnnxSessionFactory>(), options.MaxLength, options.BatchSize);
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CrossEncoderOptions>>().Value;
+            var files = sp.GetRequiredService<ModelResolver>().CrossEncoder(options.Model, options.OnnxFile);
+            return new CrossEncoder(files, sp.GetRequiredService<OnnxSessionFactory>(), options.MaxLength);
+        });
+        services.AddSingleton(sp =>
+        {
+            var encoder = sp.GetRequiredService<BiEncoder>();
+            var indexing = sp.GetRequiredService<IOptions<IndexingOptions>>().Value;
+            var window = indexing.ChunkTokens == 0 ? encoder.MaxLength - 2 : Math.Min(indexing.ChunkTokens, encoder.MaxLength - 2);
+            return new TextChunker(encoder.Tokenizer, window, Math.Min(indexing.ChunkOverlapTokens, window - 1));
+        });
+    }
+
+    private static void AddStorage(ISiloBuilder silo, IConfiguration configuration)
+    {
+        var storage = configuration.BindValidated<StorageOptions>(StorageOptions.Section);
+        if (storage.Provider == StorageProvider.Memory)
+        {
+            silo.Services.AddSingleton<IShardStore, InMemoryShardStore>();
+            silo.AddMemoryGrainStorage(RerankStorage.Indexes);
+            silo.AddMemoryGrainStorage(RerankStorage.Tenants);
+            return;
+        }
+
+        var connection = storage.RedisConnectionString ?? configuration[$"{ClusteringOptions.Section}:RedisConnectionString"]
+            ?? throw new OptionsValidationException(StorageOptions.Section, typeof(StorageOptions),
+                [$"{StorageOptions.Section}:RedisConnectionString (or {ClusteringOptions.Section}:RedisConnectionString) is required when {StorageOptions.Section}:Provider is Redis."]);
+        silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(connection));
+        silo.Services.AddSingleton<IShardStore>(sp => new RedisShardStore(sp.GetRequiredService<IConnectionMultiplexer>(), storage.KeyPrefix));
+        foreach (var name in new[] { RerankStorage.Indexes, RerankStorage.Tenants })
+        {
+            silo.AddRedisGrainStorage(name, redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(connection));
+        }
+    }
+
+    /// <summary>Orleans:Metadata as configured, with a role (default all) so that placement can tell silos apart.</summary>
+    private static Dictionary<string, string> SiloMetadata(IConfiguration configuration)
+    {
+        var metadata = configuration.GetSection("Orleans:Metadata").GetChildren()
+            .Where(entry => entry.Value is not null)
+            .ToDictionary(entry => entry.Key, entry => entry.Value!);
+        metadata.TryAdd(SiloRoles.MetadataKey, SiloRoles.All);
+        metadata.TryAdd(SiloRoles.AcceleratorKey, "cpu");
+        if (!SiloRoles.IsValid(metadata[SiloRoles.MetadataKey]))
+        {
+            throw new OptionsValidationException("Orleans:Metadata", typeof(Dictionary<string, string>),
+                [$"Orleans:Metadata:role must be all, shards or rerank, or a comma-separated list of them (got '{metadata[SiloRoles.MetadataKey]}')."]);
+        }
+
+        return metadata;
+    }
+}

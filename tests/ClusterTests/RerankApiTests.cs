@@ -1,0 +1,124 @@
+using System.Net;
+using System.Text.Json;
+using RerankCluster.Inference;
+using RerankCluster.Inference.Models;
+using RerankCluster.Inference.Onnx;
+using static RerankCluster.ClusterTests.HttpAssert;
+
+namespace RerankCluster.ClusterTests;
+
+/// <summary>The stateless rerank routes, checked field by field against what Cohere, Jina and TEI clients read.</summary>
+[Collection(SecuredGatewayCollection.Name)]
+public sealed class RerankApiTests(SecuredGateway gateway)
+{
+    private const string Query = "what is the capital of france";
+    private static readonly string[] Documents =
+    [
+        "Paris is the capital of France.",
+        "Berlin is the capital of Germany.",
+        "Bread is made from flour and water.",
+        "France borders Spain and Italy.",
+    ];
+
+    private static float[] ExpectedLogits()
+    {
+        using var encoder = new CrossEncoder(DerivedTestCrossEncoder.Ensure(new ModelStoreOptions().ResolveCacheDirectory()),
+            new OnnxSessionFactory(new OnnxRuntimeOptions()));
+        return Documents.Select(d => encoder.Score(Query, [d])[0]).ToArray();
+    }
+
+    [Fact]
+    public async Task Cohere_shaped_request_and_response()
+    {
+        using var client = await gateway.NewTenant("cohere-client");
+        var response = await client.PostAsync("v1/rerank", Json(JsonSerializer.Serialize(new
+        {
+            model = "rerank-english-v3.0",
+            query = Query,
+            documents = new object[] { Documents[0], new { text = Documents[1] }, Documents[2], new { text = Documents[3] } },
+            top_n = 3,
+            return_documents = true,
+        })));
+        var body = await Ok(response);
+        Assert.True(response.Headers.Contains("x-inference-time"));
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("id").GetString()));
+        Assert.Equal(1, body.GetProperty("meta").GetProperty("billed_units").GetProperty("search_units").GetInt32());
+
+        var logits = ExpectedLogits();
+        var expectedOrder = Enumerable.Range(0, Documents.Length).OrderByDescending(i => logits[i]).Take(3).ToArray();
+        var results = body.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(expectedOrder, results.Select(r => r.GetProperty("index").GetInt32()));
+        foreach (var result in results)
+        {
+            var index = result.GetProperty("index").GetInt32();
+            var score = result.GetProperty("relevance_score").GetDouble();
+            Assert.InRange(score, 0, 1);
+            Assert.Equal(1 / (1 + Math.Exp(-logits[index])), score, 1e-4);
+            Assert.Equal(Documents[index], result.GetProperty("document").GetProperty("text").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Jina_shaped_request_and_response()
+    {
+        using var client = await gateway.NewTenant("jina-client");
+        var body = await Ok(await client.PostAsync("v1/rerank", Json(JsonSerializer.Serialize(new
+        {
+            model = "jina-reranker-v2-base-multilingual",
+            query = Query,
+            documents = Documents,
+            top_n = 2,
+            return_documents = false,
+        }))));
+        Assert.Equal("rerankcluster/minilm-l6-derived-test-cross-encoder", body.GetProperty("model").GetString());
+        Assert.True(body.GetProperty("usage").GetProperty("total_tokens").GetInt64() > Documents.Length * 5);
+        var results = body.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(2, results.Length);
+        Assert.All(results, r => Assert.False(r.TryGetProperty("document", out _)));
+        Assert.True(results[0].GetProperty("relevance_score").GetDouble() >= results[1].GetProperty("relevance_score").GetDouble());
+    }
+
+    [Fact]
+    public async Task Tei_shaped_request_and_response()
+    {
+        using var client = await gateway.NewTenant("tei-client");
+        var probabilities = await Ok(await client.PostAsync("rerank", Json(JsonSerializer.Serialize(new
+        {
+            query = Query,
+            texts = Documents,
+            return_text = true,
+            truncate = true,
+        }))));
+        var raw = await Ok(await client.PostAsync("rerank", Json(JsonSerializer.Serialize(new { query = Query, texts = Documents, raw_scores = true }))));
+
+        var logits = ExpectedLogits();
+        var ranked = probabilities.EnumerateArray().ToArray();
+        Assert.Equal(Documents.Length, ranked.Length);
+        Assert.Equal(Enumerable.Range(0, Documents.Length).OrderByDescending(i => logits[i]), ranked.Select(r => r.GetProperty("index").GetInt32()));
+        foreach (var item in ranked)
+        {
+            var index = item.GetProperty("index").GetInt32();
+            Assert.Equal(Documents[index], item.GetProperty("text").GetString());
+            Assert.Equal(1 / (1 + Math.Exp(-logits[index])), item.GetProperty("score").GetDouble(), 1e-4);
+        }
+
+        foreach (var item in raw.EnumerateArray())
+        {
+            Assert.False(item.TryGetProperty("text", out _));
+            Assert.Equal(logits[item.GetProperty("index").GetInt32()], item.GetProperty("score").GetDouble(), 1e-4);
+        }
+    }
+
+    [Fact]
+    public async Task Malformed_rerank_requests_get_400()
+    {
+        using var client = await gateway.NewTenant("rerank-errors");
+        await Problem(await client.PostAsync("v1/rerank", Json("""{"query": "q", "documents": [3]}""")), HttpStatusCode.BadRequest,
+            "documents[0] must be a string or an object");
+        await Problem(await client.PostAsync("v1/rerank", Json("""{"query": "", "documents": ["a"]}""")), HttpStatusCode.BadRequest, "query must not be empty");
+        await Problem(await client.PostAsync("v1/rerank", Json("""{"query": "q", "documents": []}""")), HttpStatusCode.BadRequest, "documents must not be empty");
+        await Problem(await client.PostAsync("v1/rerank", Json("""{"query": "q", "documents": ["a"], "top_n": 0}""")), HttpStatusCode.BadRequest, "top_n must be at least 1");
+        await Problem(await client.PostAsync("rerank", Json("""{"query": "q"}""")), HttpStatusCode.BadRequest, "texts is required");
+        await Problem(await client.PostAsync("rerank", Json("{\"query\": \"q\", \"texts\": ")), HttpStatusCode.BadRequest, "not valid JSON");
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Http.Json;
+using static RerankCluster.ClusterTests.HttpAssert;
+
+namespace RerankCluster.ClusterTests;
+
+[Collection(SecuredGatewayCollection.Name)]
+public sealed class TenantIsolationTests(SecuredGateway gateway)
+{
+    [Fact]
+    public async Task Keys_are_required_and_checked()
+    {
+        using var anonymous = gateway.Client(null);
+        await Problem(await anonymous.PostAsync("v1/indexes/x/search", Json("""{"query": "q"}""")), HttpStatusCode.Unauthorized, "API key is required");
+        using var wrong = gateway.Client("rk_not-a-real-key");
+        await Problem(await wrong.GetAsync("v1/indexes/x"), HttpStatusCode.Unauthorized, "not valid");
+        using var admin = gateway.Client(SecuredGateway.AdminKey);
+        await Problem(await admin.GetAsync("v1/indexes/x"), HttpStatusCode.Forbidden, "tenant's API key");
+
+        using var tenant = await gateway.NewTenant("keys-tenant");
+        await Problem(await tenant.PostAsJsonAsync("v1/tenants", new { tenant = "intruder" }), HttpStatusCode.Unauthorized, "admin key");
+        await Problem(await anonymous.PostAsJsonAsync("v1/tenants", new { tenant = "intruder" }), HttpStatusCode.Unauthorized, "admin key");
+        await Problem(await admin.PostAsJsonAsync("v1/tenants", new { tenant = "keys-tenant" }), HttpStatusCode.Conflict, "already exists");
+        await Problem(await admin.PostAsJsonAsync("v1/tenants", new { tenant = "Not Valid" }), HttpStatusCode.BadRequest, "tenant name");
+    }
+
+    [Fact]
+    public async Task A_tenant_never_sees_another_tenants_index_or_texts()
+    {
+        using var a = await gateway.NewTenant("tenant-a");
+        using var b = await gateway.NewTenant("tenant-b");
+        await Ok(await a.PutAsJsonAsync("v1/indexes/shared-name", new { shards = 2 }));
+        await Ok(await a.PostAsync("v1/indexes/shared-name/documents", Json("""
+            {"documents": [{"id": "a1", "text": "Tenant A's confidential launch plan for the orbital telescope."},
+                           {"id": "a2", "text": "Tenant A's salary table for the telescope team."}]}
+            """)));
+
+        // B addresses the same index name: it does not exist for B.
+        await Problem(await b.GetAsync("v1/indexes/shared-name"), HttpStatusCode.NotFound, "shared-name");
+        await Problem(await b.PostAsync("v1/indexes/shared-name/search", Json("""{"query": "telescope launch plan"}""")), HttpStatusCode.NotFound, "shared-name");
+        await Problem(await b.DeleteAsync("v1/indexes/shared-name/documents/a1"), HttpStatusCode.NotFound, "shared-name");
+        await Problem(await b.DeleteAsync("v1/indexes/shared-name"), HttpStatusCode.NotFound, "shared-name");
+
+        // B's own index of the same name holds only B's documents.
+        await Ok(await b.PutAsJsonAsync("v1/indexes/shared-name", new { shards = 2 }));
+        await Ok(await b.PostAsync("v1/indexes/shared-name/documents", Json("""{"documents": [{"id": "b1", "text": "Tenant B bakes bread."}]}""")));
+        var results = await Ok(await b.PostAsync("v1/indexes/shared-name/search", Json("""{"query": "telescope launch plan", "top_k": 1, "candidates": 50}""")));
+        var text = results.GetRawText();
+        Assert.DoesNotContain("Tenant A", text);
+        Assert.Contains("b1", text);
+
+        // A's index is untouched by B's calls.
+        var info = await Ok(await a.GetAsync("v1/indexes/shared-name"));
+        Assert.Equal(2, info.GetProperty("documents").GetInt32());
+    }
+}
