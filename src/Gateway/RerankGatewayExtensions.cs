@@ -53,9 +53,10 @@ public static class RerankGatewayExtensions
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/readyz", async (IGrainFactory grains) =>
         {
-            // Ready once a silo answers and its models are loaded.
+            // Ready once a silo answers and its models are loaded; reports how many silos are active.
             var models = await grains.GetGrain<IRerankGrain>(0).Models().WaitAsync(TimeSpan.FromSeconds(10));
-            return Results.Ok(new { status = "ready", models });
+            var silos = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(10));
+            return Results.Ok(new { status = "ready", active_silos = silos.Count, models });
         });
         app.MapTenantEndpoints();
         app.MapIndexEndpoints();

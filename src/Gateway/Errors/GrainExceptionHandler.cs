@@ -19,6 +19,7 @@ public sealed class GrainExceptionHandler(
     {
         var (status, title) = exception switch
         {
+            _ when IsClusterChurn(exception) => (StatusCodes.Status503ServiceUnavailable, "Unavailable"),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
             ArgumentException => (StatusCodes.Status400BadRequest, "Invalid request"),
             KeyNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
@@ -26,13 +27,18 @@ public sealed class GrainExceptionHandler(
             TimeoutException => (StatusCodes.Status504GatewayTimeout, "Timed out"),
             _ => (StatusCodes.Status500InternalServerError, "Internal error"),
         };
-        if (status >= 500)
+        if (status == StatusCodes.Status500InternalServerError)
         {
             logger.LogError(exception, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
         }
 
         context.Response.StatusCode = status;
         context.Response.Headers.CacheControl = "no-store";
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = "1";
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
@@ -47,11 +53,27 @@ public sealed class GrainExceptionHandler(
         });
     }
 
+    /// <summary>A silo left or is unreachable, anywhere in the chain: the cluster is moving work, a retry will do.</summary>
+    private static bool IsClusterChurn(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private string Detail(Exception exception, int status) => exception switch
     {
         _ when status == StatusCodes.Status413PayloadTooLarge => LimitsOptions.BodyTooLarge(limits.Value.MaxRequestBodyBytes),
         BadHttpRequestException { InnerException: JsonException json } =>
             $"The body is not valid JSON for this route: {json.Message}",
+        _ when status == StatusCodes.Status503ServiceUnavailable =>
+            "A silo serving this request left the cluster; the cluster is moving its work. Retry shortly.",
         _ when status >= 500 && status != StatusCodes.Status504GatewayTimeout => "The request failed; see the server log.",
         _ => exception.Message,
     };

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using RerankCluster.Cli.Hosting;
+using Xunit.Abstractions;
+using static RerankCluster.ClusterTests.HttpAssert;
+
+namespace RerankCluster.ClusterTests;
+
+public sealed class MultiProcessClusterTests(ProcessCluster cluster, ITestOutputHelper output) : IClassFixture<ProcessCluster>
+{
+    private static readonly string[] Queries =
+    [
+        "how do scientists find planets around other stars",
+        "what is the capital city of australia",
+        "why are coral reefs turning white",
+    ];
+
+    private static object Documents() => new
+    {
+        documents = File.ReadLines(Path.Combine(SampleCorpus.Directory, "sample-corpus.jsonl"))
+            .Select(line => JsonSerializer.Deserialize<JsonElement>(line)).ToArray(),
+    };
+
+    [Fact]
+    public async Task Silo_processes_behind_a_gateway_match_embedded_mode_and_lose_nothing_when_a_silo_is_killed()
+    {
+        using var client = await cluster.NewTenant("durable");
+        await Ok(await client.PutAsJsonAsync("v1/indexes/docs", new { shards = 4 }));
+        var upsert = await Ok(await client.PostAsJsonAsync("v1/indexes/docs/documents", Documents()));
+        var acknowledged = upsert.GetProperty("documents").GetInt32();
+        var info = await Ok(await client.GetAsync("v1/indexes/docs"));
+        Assert.True(info.GetProperty("shard_stats").EnumerateArray().Select(s => s.GetProperty("silo").GetString()).Distinct().Count() > 1,
+            "all shards landed on one silo process");
+
+        // Same data, same queries, embedded single-process mode: the answers must be the same.
+        await using (var embedded = await EmbeddedCluster.StartAsync(EmbeddedCluster.FreePorts(), quiet: true))
+        {
+            using var local = new HttpClient { BaseAddress = embedded.BaseAddress };
+            await Ok(await local.PutAsJsonAsync("v1/indexes/docs", new { shards = 4 }));
+            await Ok(await local.PostAsJsonAsync("v1/indexes/docs/documents", Documents()));
+            foreach (var query in Queries)
+            {
+                var body = new { query, top_k = 5, candidates = 30 };
+                var distributed = await Ok(await client.PostAsJsonAsync("v1/indexes/docs/search", body));
+                var single = await Ok(await local.PostAsJsonAsync("v1/indexes/docs/search", body));
+                var expected = single.GetProperty("results").EnumerateArray().ToArray();
+                var actual = distributed.GetProperty("results").EnumerateArray().ToArray();
+                Assert.Equal(expected.Select(r => r.GetProperty("id").GetString()), actual.Select(r => r.GetProperty("id").GetString()));
+                for (var i = 0; i < expected.Length; i++)
+                {
+                    Assert.Equal(expected[i].GetProperty("score").GetDouble(), actual[i].GetProperty("score").GetDouble(), 1e-4);
+                }
+
+                Assert.Equal(2, distributed.GetProperty("timings").GetProperty("rerank_silos").GetArrayLength());
+            }
+        }
+
+        // A crash: SIGKILL one silo process, then every acknowledged document must come back.
+        cluster.KillSilo(1);
+        var clock = Stopwatch.StartNew();
+        var failures = 0;
+        JsonElement? recovered = null;
+        while (clock.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            var response = await client.PostAsJsonAsync("v1/indexes/docs/search", new { query = "anything", top_k = acknowledged, candidates = acknowledged });
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                recovered = await Ok(response);
+                break;
+            }
+
+            Assert.True(response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
+                $"during failover the gateway answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n{cluster.Logs()}");
+            failures++;
+            await Task.Delay(500);
+        }
+
+        Assert.True(recovered.HasValue, $"no successful search within {clock.Elapsed.TotalSeconds:F0} s of the kill ({failures} failures)");
+        output.WriteLine($"failover: first successful search {clock.Elapsed.TotalSeconds:F1} s after SIGKILL, {failures} failed attempts (503/504)");
+        var ids = recovered.Value.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("id").GetString()).ToHashSet();
+        Assert.Equal(acknowledged, ids.Count);
+        var after = await Ok(await client.GetAsync("v1/indexes/docs"));
+        Assert.Equal(acknowledged, after.GetProperty("documents").GetInt32());
+        Assert.Single(after.GetProperty("shard_stats").EnumerateArray().Select(s => s.GetProperty("silo").GetString()).Distinct());
+    }
+}
