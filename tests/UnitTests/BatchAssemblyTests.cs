@@ -1,6 +1,6 @@
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Reranking;
-using RerankCluster.Retrieval;
+using RerankCluster.Inference.Batching;
 
 namespace RerankCluster.UnitTests;
 

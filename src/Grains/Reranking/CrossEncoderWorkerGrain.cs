@@ -1,20 +1,22 @@
-using System.Diagnostics;
 using Orleans.Concurrency;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Inference;
+using RerankCluster.Inference.Batching;
 
 namespace RerankCluster.Grains.Reranking;
 
+/// <summary>
+/// Hands a micro-batch to this silo's batcher, which merges it with the pairs of concurrent queries
+/// into model-sized batches. Reentrant: one activation has many micro-batches waiting at once.
+/// </summary>
 [StatelessWorker]
-public sealed class CrossEncoderWorkerGrain(CrossEncoder encoder, ILocalSiloDetails silo) : Grain, ICrossEncoderWorkerGrain
+[Reentrant]
+public sealed class CrossEncoderWorkerGrain(CrossEncoder encoder, CrossEncoderBatcher batcher, ILocalSiloDetails silo) : Grain, ICrossEncoderWorkerGrain
 {
-    public Task<RerankBatchResult> Score(RerankBatch batch)
+    public async Task<RerankBatchResult> Score(RerankBatch batch)
     {
-        var clock = Stopwatch.StartNew();
-        var encoded = encoder.Tokenizer.EncodePairs(batch.Query, batch.Passages, encoder.MaxLength);
-        var tokenizeMs = clock.Elapsed.TotalMilliseconds;
-        var logits = batch.Passages.Length == 0 ? [] : encoder.Score(encoded);
-        var inferenceMs = clock.Elapsed.TotalMilliseconds - tokenizeMs;
-        return Task.FromResult(new RerankBatchResult(logits, silo.SiloAddress.ToParsableString(), tokenizeMs, inferenceMs, encoded.PaddedTokens, encoded.RealTokens));
+        var scores = await batcher.Score(batch.Query, batch.Passages, encoder.MaxLength);
+        return new RerankBatchResult(scores.Logits, silo.SiloAddress.ToParsableString(), scores.TokenizeMs, scores.InferenceMs,
+            scores.PaddedTokens, scores.RealTokens);
     }
 }

@@ -1,5 +1,5 @@
 using RerankCluster.Grains.Interfaces;
-using RerankCluster.Retrieval;
+using RerankCluster.Inference.Batching;
 
 namespace RerankCluster.Grains.Reranking;
 

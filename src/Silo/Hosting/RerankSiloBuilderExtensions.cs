@@ -13,6 +13,7 @@ using RerankCluster.Grains.Placement;
 using RerankCluster.Grains.Reranking;
 using RerankCluster.Grains.Storage;
 using RerankCluster.Inference;
+using RerankCluster.Inference.Batching;
 using RerankCluster.Configuration;
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
@@ -37,6 +38,7 @@ public static class RerankSiloBuilderExtensions
         services.AddValidatedOptions<CrossEncoderOptions>(configuration, CrossEncoderOptions.Section);
         services.AddValidatedOptions<IndexingOptions>(configuration, IndexingOptions.Section);
         services.AddValidatedOptions<RerankOptions>(configuration, RerankOptions.Section);
+        services.AddValidatedOptions<BatcherOptions>(configuration, BatcherOptions.Section);
         services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.Section);
         services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
 
@@ -89,6 +91,11 @@ public static class RerankSiloBuilderExtensions
             var options = sp.GetRequiredService<IOptions<CrossEncoderOptions>>().Value;
             var files = sp.GetRequiredService<ModelResolver>().CrossEncoder(options.Model, options.OnnxFile);
             return new CrossEncoder(files, sp.GetRequiredService<OnnxSessionFactory>(), options.MaxLength);
+        });
+        services.AddSingleton(sp =>
+        {
+            var encoder = sp.GetRequiredService<CrossEncoder>();
+            return new CrossEncoderBatcher(encoder.Score, encoder.Tokenizer, sp.GetRequiredService<IOptions<BatcherOptions>>().Value);
         });
         services.AddSingleton(sp =>
         {

@@ -1,4 +1,4 @@
-namespace RerankCluster.Retrieval;
+namespace RerankCluster.Inference.Batching;
 
 /// <summary>
 /// Cuts a query's (query, candidate) pairs into micro-batches for the cross-encoder. Pairs are

@@ -1,0 +1,7 @@
+namespace RerankCluster.Inference.Batching;
+
+/// <summary>What one model call of the batcher held: for metrics, and for replaying the exact batches in benchmarks.</summary>
+public sealed record BatchRecord(int Rows, int Width, long RealTokens, int Requests, double InferenceMs, Tokenization.EncodedBatch Batch)
+{
+    public long PaddedTokens => (long)Rows * Width;
+}

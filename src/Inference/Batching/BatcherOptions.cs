@@ -1,0 +1,43 @@
+using RerankCluster.Configuration;
+
+namespace RerankCluster.Inference.Batching;
+
+/// <summary>How a silo merges pairs from concurrent requests into model batches (section <c>Batching</c>).</summary>
+public sealed class BatcherOptions : ISelfValidatingOptions
+{
+    public const string Section = "Batching";
+
+    /// <summary>Most padded tokens (rows × longest row) in one model call, as TEI's max-batch-tokens.</summary>
+    public long MaxBatchTokens { get; set; } = 16384;
+
+    public int MaxBatchPairs { get; set; } = 64;
+
+    /// <summary>How long a lone pair waits for company before it runs anyway.</summary>
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Model calls running at once on this silo; each gets the cores divided among them.</summary>
+    public int InferenceThreads { get; set; } = 1;
+
+    public IEnumerable<string> Validate()
+    {
+        if (MaxBatchTokens < 512)
+        {
+            yield return $"{Section}:MaxBatchTokens must be at least 512, one full-length pair (got {MaxBatchTokens}).";
+        }
+
+        if (MaxBatchPairs is < 1 or > 4096)
+        {
+            yield return $"{Section}:MaxBatchPairs must be between 1 and 4096 (got {MaxBatchPairs}).";
+        }
+
+        if (MaxWait < TimeSpan.Zero || MaxWait > TimeSpan.FromSeconds(1))
+        {
+            yield return $"{Section}:MaxWait must be between 0 and 1 second (got {MaxWait}).";
+        }
+
+        if (InferenceThreads is < 1 or > 64)
+        {
+            yield return $"{Section}:InferenceThreads must be between 1 and 64 (got {InferenceThreads}).";
+        }
+    }
+}
