@@ -18,6 +18,12 @@ public sealed class CrossEncoderOptions : ISelfValidatingOptions
 
     public int MaxLength { get; set; } = 512;
 
+    /// <summary>
+    /// Int8 runs a dynamically quantised copy of the graph (made once, in C#, into the model cache):
+    /// for CPU silos with VNNI. Leave at Fp32 for an OnnxFile that is already quantised.
+    /// </summary>
+    public ModelPrecision Precision { get; set; } = ModelPrecision.Fp32;
+
     public IEnumerable<string> Validate()
     {
         if (MaxLength is < 8 or > 512)

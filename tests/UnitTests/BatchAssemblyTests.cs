@@ -35,6 +35,26 @@ public sealed class BatchAssemblyTests(ModelFixture models)
     }
 
     [Fact]
+    public void Plan_with_a_padding_limit_never_pads_a_row_beyond_it()
+    {
+        var random = new Random(5);
+        var lengths = Enumerable.Range(0, 400).Select(_ => random.Next(20, 320)).ToArray();
+        var plan = MicroBatchPlanner.Plan(lengths, 64, 16384, maxPaddingFraction: 0.2);
+
+        Assert.Equal(Enumerable.Range(0, lengths.Length), plan.SelectMany(b => b).Order());
+        Assert.All(plan, batch =>
+        {
+            var width = batch.Max(i => lengths[i]);
+            Assert.All(batch, i => Assert.True(lengths[i] >= width * 0.8, $"length {lengths[i]} in a batch {width} wide"));
+        });
+        var unlimited = MicroBatchPlanner.Plan(lengths, 64, 16384);
+        Assert.True(Padding(plan, lengths) < Padding(unlimited, lengths));
+
+        static double Padding(IReadOnlyList<int[]> batches, int[] lengths) =>
+            batches.Sum(b => b.Length * b.Max(i => lengths[i]) - b.Sum(i => lengths[i]));
+    }
+
+    [Fact]
     public void Plan_groups_similar_lengths_so_padding_stays_small()
     {
         int[] lengths = [20, 300, 22, 290, 21, 310, 19, 305];

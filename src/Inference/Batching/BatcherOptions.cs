@@ -12,6 +12,9 @@ public sealed class BatcherOptions : ISelfValidatingOptions
 
     public int MaxBatchPairs { get; set; } = 64;
 
+    /// <summary>Most of a row that padding may take: a shorter pair starts a new batch instead.</summary>
+    public double MaxPaddingFraction { get; set; } = 0.2;
+
     /// <summary>How long a lone pair waits for company before it runs anyway.</summary>
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromMilliseconds(2);
 
@@ -33,6 +36,11 @@ public sealed class BatcherOptions : ISelfValidatingOptions
         if (MaxWait < TimeSpan.Zero || MaxWait > TimeSpan.FromSeconds(1))
         {
             yield return $"{Section}:MaxWait must be between 0 and 1 second (got {MaxWait}).";
+        }
+
+        if (MaxPaddingFraction is < 0 or > 1)
+        {
+            yield return $"{Section}:MaxPaddingFraction must be between 0 and 1 (got {MaxPaddingFraction}).";
         }
 
         if (InferenceThreads is < 1 or > 64)

@@ -87,7 +87,8 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
             }
 
             Interlocked.Add(ref _queued, -window.Count);
-            var plan = MicroBatchPlanner.Plan(window.Select(p => p.Ids.Length).ToArray(), _options.MaxBatchPairs, _options.MaxBatchTokens);
+            var plan = MicroBatchPlanner.Plan(window.Select(p => p.Ids.Length).ToArray(), _options.MaxBatchPairs, _options.MaxBatchTokens,
+                _options.MaxPaddingFraction);
             foreach (var indices in plan)
             {
                 Run(indices.Select(i => window[i]).ToArray());

@@ -18,8 +18,11 @@ public sealed class ModelResolver
     public ModelFiles BiEncoder(string? spec) =>
         string.IsNullOrWhiteSpace(spec) ? ShippedMiniLm.Ensure(_options.ResolveCacheDirectory()) : Resolve(spec, null);
 
-    public ModelFiles CrossEncoder(string? spec, string? onnxFile) =>
-        string.IsNullOrWhiteSpace(spec) ? DerivedTestCrossEncoder.Ensure(_options.ResolveCacheDirectory()) : Resolve(spec, onnxFile);
+    public ModelFiles CrossEncoder(string? spec, string? onnxFile, ModelPrecision precision = ModelPrecision.Fp32)
+    {
+        var files = string.IsNullOrWhiteSpace(spec) ? DerivedTestCrossEncoder.Ensure(_options.ResolveCacheDirectory()) : Resolve(spec, onnxFile);
+        return precision == ModelPrecision.Int8 ? QuantizedModel.Ensure(files, _options.ResolveCacheDirectory()) : files;
+    }
 
     public ModelFiles Resolve(string spec, string? onnxFile)
     {

@@ -89,7 +89,7 @@ public static class RerankSiloBuilderExtensions
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<CrossEncoderOptions>>().Value;
-            var files = sp.GetRequiredService<ModelResolver>().CrossEncoder(options.Model, options.OnnxFile);
+            var files = sp.GetRequiredService<ModelResolver>().CrossEncoder(options.Model, options.OnnxFile, options.Precision);
             return new CrossEncoder(files, sp.GetRequiredService<OnnxSessionFactory>(), options.MaxLength);
         });
         services.AddSingleton(sp =>

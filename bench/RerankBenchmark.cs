@@ -1,0 +1,266 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using RerankCluster.Grains.Interfaces;
+using RerankCluster.Inference;
+using RerankCluster.Inference.Batching;
+using RerankCluster.Inference.Models;
+using RerankCluster.Inference.Onnx;
+using RerankCluster.Retrieval;
+
+namespace RerankCluster.Bench;
+
+/// <summary>
+/// Every scenario of the performance issue, on the same machine, inputs and process, one after the
+/// other: (1) the seed's pattern, (2) the cluster's path at 1, 4 and 16 queries in flight, (3) raw
+/// ONNX Runtime on exactly the batches the cluster formed, (4) fp32 against int8, (5) stage 1 against
+/// stage 2 at two index sizes.
+/// </summary>
+public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWriter console)
+{
+    public sealed record Settings(string Output, int Queries, int Candidates, int LargeIndex, bool ShowBatches);
+
+    private readonly Dictionary<string, object> _results = new();
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var cache = new ModelStoreOptions().ResolveCacheDirectory();
+        var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
+        var fp32Files = DerivedTestCrossEncoder.Ensure(cache);
+        using var fp32 = new CrossEncoder(fp32Files, sessions);
+        using var int8 = new CrossEncoder(QuantizedModel.Ensure(fp32Files, cache), sessions);
+        var workload = SyntheticWorkload.Create(Path.Combine(fp32Files.Directory, "vocab.txt"), fp32.Tokenizer, settings.Queries * 2, settings.Candidates);
+        var queries = workload.Queries;
+        var pairsPerQuery = settings.Candidates;
+        console.WriteLine($"RerankCluster bench: {Environment.ProcessorCount} cores, cross-encoder {fp32.Model.Name} (MiniLM-L6 compute).");
+        console.WriteLine($"  {DerivedTestCrossEncoder.Warning}: timings are real, scores are not relevance.");
+        console.WriteLine($"  {queries.Count} synthetic queries × {pairsPerQuery} passages (mean {workload.MeanPassageTokens:F0} tokens, 20–300).");
+
+        // 1. The seed's pattern: one predict of all pairs per query, padded to the longest, in sequence.
+        var baselineFlops = 0.0;
+        var baseline = await LoadRun.Measure(settings.Queries, 1, i =>
+        {
+            var batch = fp32.Tokenizer.EncodePairs(queries[i].Query, queries[i].Passages, fp32.MaxLength);
+            baselineFlops += ComputeModel.Flops(batch.Rows, batch.Width);
+            fp32.Score(batch);
+            return Task.CompletedTask;
+        });
+        Report("baseline", baseline, pairsPerQuery, baselineFlops);
+
+        // 2. The cluster's path: stateless rerank through the grains, micro-batches merged per silo.
+        await using var cluster = await BenchCluster.StartAsync(new Dictionary<string, string?>());
+        var rerank = cluster.Grains.GetGrain<IRerankGrain>(0);
+        await rerank.Rerank(new RerankRequest(queries[0].Query, queries[0].Passages));
+        var c1 = await LoadRun.Measure(settings.Queries, 1, i => rerank.Rerank(new RerankRequest(queries[i].Query, queries[i].Passages)));
+        Report("cluster_c1", c1, pairsPerQuery, null);
+        var c4 = await LoadRun.Measure(settings.Queries, 4, i => rerank.Rerank(new RerankRequest(queries[i].Query, queries[i].Passages)));
+        Report("cluster_c4", c4, pairsPerQuery, null);
+        var formed = new ConcurrentQueue<BatchRecord>();
+        var batcher = cluster.Service<CrossEncoderBatcher>();
+        batcher.BatchCompleted += formed.Enqueue;
+        var c16 = await LoadRun.Measure(queries.Count, 16, i => rerank.Rerank(new RerankRequest(queries[i].Query, queries[i].Passages)));
+        batcher.BatchCompleted -= formed.Enqueue;
+        var batches = formed.ToArray();
+        if (settings.ShowBatches)
+        {
+            foreach (var b in batches)
+            {
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  batch: {b.Rows,3} rows × {b.Width,3} tokens, {b.RealTokens,5} real, {b.Requests} requests, {b.InferenceMs,6:F0} ms"));
+            }
+        }
+        var clusterFlops = batches.Sum(b => ComputeModel.Flops(b.Rows, b.Width));
+        Report("cluster_c16", c16, pairsPerQuery, clusterFlops);
+
+        // 3 and 4. Raw ONNX Runtime on exactly those batches, fp32 then int8.
+        var rawFp32 = Replay(fp32, batches);
+        var rawInt8 = Replay(int8, batches);
+        var pairs = batches.Sum(b => b.Rows);
+        var rawQps = pairs / rawFp32.TotalSeconds / pairsPerQuery;
+        var int8Qps = pairs / rawInt8.TotalSeconds / pairsPerQuery;
+        var agreement = Agreement(fp32, int8, queries.Take(Math.Min(6, queries.Count)).ToList());
+
+        // 5. Stage 1 against stage 2 as the index grows.
+        var stage1Small = await StageSplit(cluster, workload, fp32, 5_000, queries);
+        var stage1Large = await StageSplit(cluster, workload, fp32, settings.LargeIndex, queries);
+
+        var peak = ComputeModel.PeakGflops();
+        _results["baseline_qps"] = Round(baseline.PerSecond);
+        _results["cluster_qps_c1"] = Round(c1.PerSecond);
+        _results["cluster_qps_c4"] = Round(c4.PerSecond);
+        _results["cluster_qps_c16"] = Round(c16.PerSecond);
+        _results["raw_ort_qps"] = Round(rawQps);
+        _results["cluster_vs_raw_ort"] = Round(c16.PerSecond / rawQps);
+        _results["speedup_c16_vs_baseline"] = Round(c16.PerSecond / baseline.PerSecond);
+        _results["p99_ms_c16"] = Round(c16.Latency.P99);
+        _results["p99_ms_baseline"] = Round(baseline.Latency.P99);
+        _results["int8_speedup"] = Round(rawFp32.TotalSeconds / rawInt8.TotalSeconds);
+        _results["int8_qps_raw"] = Round(int8Qps);
+        _results["int8_top5_agreement"] = Round(agreement.Top5);
+        _results["int8_spearman"] = Round(agreement.Spearman);
+        _results["stage1_fraction_5k"] = Round(stage1Small.Fraction);
+        _results["stage1_fraction_50k"] = Round(stage1Large.Fraction);
+        _results["stage1_ms_5k"] = Round(stage1Small.Stage1Ms);
+        _results["stage1_ms_50k"] = Round(stage1Large.Stage1Ms);
+        _results["stage2_ms_50k"] = Round(stage1Large.Stage2Ms);
+        _results["large_index_chunks"] = settings.LargeIndex;
+        _results["formed_batches"] = batches.Length;
+        _results["formed_mean_rows"] = Round(batches.Average(b => b.Rows));
+        _results["formed_padding_fraction"] = Round(1 - batches.Sum(b => b.RealTokens) / (double)batches.Sum(b => b.PaddedTokens));
+        _results["raw_ort_gflops"] = Round(clusterFlops / rawFp32.TotalSeconds / 1e9);
+        _results["cluster_c16_gflops"] = Round(clusterFlops / c16.Wall.TotalSeconds / 1e9);
+        _results["baseline_gflops"] = Round(baselineFlops / baseline.Wall.TotalSeconds / 1e9);
+        _results["peak_gflops_rough"] = Round(peak);
+        _results["cores"] = Environment.ProcessorCount;
+        _results["cross_encoder"] = fp32.Model.Name;
+        _results["scores_are_relevance"] = fp32.ScoresAreRelevance;
+
+        PrintSummary(peak);
+        Directory.CreateDirectory(settings.Output);
+        var path = Path.Combine(settings.Output, "bench.json");
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(_results, new JsonSerializerOptions { WriteIndented = true }), ct);
+        console.WriteLine($"wrote {path}");
+    }
+
+    private void Report(string name, LoadRun run, int pairsPerQuery, double? flops)
+    {
+        var tokensNote = flops is { } f ? string.Create(CultureInfo.InvariantCulture, $"  {f / run.Wall.TotalSeconds / 1e9,6:F1} GFLOP/s") : "";
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-12} {run.Operations,3} queries, {run.Concurrency,2} in flight: {run.PerSecond,6:F2} q/s  {run.PerSecond * pairsPerQuery,7:F1} pairs/s  " +
+            $"p50 {run.Latency.P50,7:F0} ms  p99 {run.Latency.P99,7:F0} ms{tokensNote}"));
+        _results[$"{name}_p50_ms"] = Round(run.Latency.P50);
+        _results[$"{name}_pairs_per_s"] = Round(run.PerSecond * pairsPerQuery);
+    }
+
+    private TimeSpan Replay(CrossEncoder encoder, IReadOnlyList<BatchRecord> batches)
+    {
+        encoder.Score(batches[0].Batch);
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in batches)
+        {
+            encoder.Score(batch.Batch);
+        }
+
+        var elapsed = clock.Elapsed;
+        var tokens = batches.Sum(b => b.RealTokens);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"raw ORT {(encoder.Model.Name.EndsWith(QuantizedModel.Suffix, StringComparison.Ordinal) ? "int8" : "fp32"),-5} {batches.Count,3} batches: " +
+            $"{batches.Sum(b => b.Rows) / elapsed.TotalSeconds,7:F1} pairs/s  {tokens / elapsed.TotalSeconds,8:F0} tokens/s"));
+        return elapsed;
+    }
+
+    private (double Top5, double Spearman) Agreement(CrossEncoder fp32, CrossEncoder int8, IReadOnlyList<(string Query, string[] Passages)> sample)
+    {
+        var overlaps = new List<double>();
+        var correlations = new List<double>();
+        foreach (var (query, passages) in sample)
+        {
+            // Length-sorted slices, as the batcher would run them, keep this affordable.
+            var a = ScoreSorted(fp32, query, passages);
+            var b = ScoreSorted(int8, query, passages);
+            var topA = Enumerable.Range(0, a.Length).OrderByDescending(i => a[i]).Take(5).ToHashSet();
+            var topB = Enumerable.Range(0, b.Length).OrderByDescending(i => b[i]).Take(5);
+            overlaps.Add(topB.Count(topA.Contains) / 5.0);
+            correlations.Add(Spearman(a, b));
+        }
+
+        return (overlaps.Average(), correlations.Average());
+    }
+
+    private static float[] ScoreSorted(CrossEncoder encoder, string query, string[] passages)
+    {
+        var order = Enumerable.Range(0, passages.Length).OrderBy(i => passages[i].Length).ToArray();
+        var logits = new float[passages.Length];
+        foreach (var slice in order.Chunk(16))
+        {
+            var scores = encoder.Score(query, slice.Select(i => passages[i]).ToArray());
+            for (var j = 0; j < slice.Length; j++)
+            {
+                logits[slice[j]] = scores[j];
+            }
+        }
+
+        return logits;
+    }
+
+    private static double Spearman(float[] a, float[] b)
+    {
+        double[] Ranks(float[] values)
+        {
+            var ranks = new double[values.Length];
+            var order = Enumerable.Range(0, values.Length).OrderBy(i => values[i]).ToArray();
+            for (var r = 0; r < order.Length; r++)
+            {
+                ranks[order[r]] = r;
+            }
+
+            return ranks;
+        }
+
+        var ra = Ranks(a);
+        var rb = Ranks(b);
+        var n = a.Length;
+        var sum = ra.Zip(rb, (x, y) => (x - y) * (x - y)).Sum();
+        return 1 - 6 * sum / (n * ((double)n * n - 1));
+    }
+
+    private async Task<(double Stage1Ms, double Stage2Ms, double Fraction)> StageSplit(BenchCluster cluster, SyntheticWorkload workload,
+        CrossEncoder encoder, int chunks, IReadOnlyList<(string Query, string[] Passages)> queries)
+    {
+        const int shards = 4;
+        var key = IndexKey.For("bench", $"stage1-{chunks}");
+        await cluster.Grains.GetGrain<IIndexGrain>(key).Create(new IndexSettings(shards));
+        var tokens = workload.Pool.Take(512).Select(p => encoder.Tokenizer.Tokenize(p).Length).ToArray();
+        var random = new Random(chunks);
+        var dimension = cluster.Service<BiEncoder>().Dimension;
+        // Random unit vectors cost stage 1 exactly what real embeddings do, without hours of embedding.
+        var documents = Enumerable.Range(0, chunks).Select(i =>
+        {
+            var vector = Enumerable.Range(0, dimension).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            VectorMath.Normalize(vector);
+            var id = $"d{i}";
+            return new DocumentChunks(id, [new StoredChunk(id, 0, workload.Pool[i % 512], null, tokens[i % 512], vector)]);
+        });
+        foreach (var group in documents.GroupBy(d => ShardRouter.ShardOf(d.DocumentId, shards)))
+        {
+            foreach (var slice in group.Chunk(2500))
+            {
+                await cluster.Grains.GetGrain<IShardGrain>(IndexKey.Shard(key, group.Key)).Upsert(slice);
+            }
+        }
+
+        var query = cluster.Grains.GetGrain<IQueryGrain>(key);
+        var stage1 = new List<double>();
+        var stage2 = new List<double>();
+        var totals = new List<double>();
+        foreach (var (text, _) in queries.Take(6))
+        {
+            var response = await query.Search(new SearchRequest(text, 5, settings.Candidates));
+            stage1.Add(response.Timings.EmbedMs + response.Timings.Stage1Ms);
+            stage2.Add(response.Timings.Rerank.TotalMs);
+            totals.Add(response.Timings.TotalMs);
+        }
+
+        double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"stage split {chunks,6} chunks: stage 1 (embed + search) {Median(stage1),7:F1} ms, stage 2 {Median(stage2),7:F1} ms, " +
+            $"stage 1 is {Median(stage1) / Median(totals):P1} of the query"));
+        return (Median(stage1), Median(stage2), Median(stage1) / Median(totals));
+    }
+
+    private void PrintSummary(double peak)
+    {
+        console.WriteLine();
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"cluster c16 vs baseline: {_results["speedup_c16_vs_baseline"]}× throughput, p99 {_results["p99_ms_c16"]} ms vs {_results["p99_ms_baseline"]} ms"));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"cluster c16 vs raw ORT on its own batches: {_results["cluster_vs_raw_ort"]}× (padding in formed batches {_results["formed_padding_fraction"]:P0})"));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"int8 vs fp32 (raw ORT, same batches): {_results["int8_speedup"]}× throughput, top-5 agreement {_results["int8_top5_agreement"]:P0}, Spearman {_results["int8_spearman"]}"));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"achieved GFLOP/s: raw ORT {_results["raw_ort_gflops"]}, cluster {_results["cluster_c16_gflops"]}, baseline {_results["baseline_gflops"]} (rough peak {peak:F0})"));
+    }
+
+    private static double Round(double value) => Math.Round(value, 3);
+}

@@ -1,0 +1,7 @@
+namespace RerankCluster.Inference;
+
+public enum ModelPrecision
+{
+    Fp32,
+    Int8,
+}
