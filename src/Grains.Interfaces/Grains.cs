@@ -52,7 +52,7 @@ public interface IRerankGrain : IGrainWithIntegerKey
 /// <summary>Chunks and embeds documents on ingestion.</summary>
 public interface IEmbeddingWorkerGrain : IGrainWithIntegerKey
 {
-    Task<DocumentChunks[]> Embed(DocumentInput[] documents);
+    Task<DocumentChunks[]> Embed(DocumentInput[] documents, string biEncoder);
 }
 
 /// <summary>

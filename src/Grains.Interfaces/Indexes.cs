@@ -1,9 +1,13 @@
 namespace RerankCluster.Grains.Interfaces;
 
 /// <param name="Shards">Number of shards; <see cref="DefaultShards"/> lets the silo's configuration decide.</param>
+/// <param name="BiEncoder">A served bi-encoder's name; null for the cluster's default.</param>
+/// <param name="CrossEncoder">A served cross-encoder's name; null for the cluster's default.</param>
 [GenerateSerializer, Immutable]
 public sealed record IndexSettings(
-    [property: Id(0)] int Shards)
+    [property: Id(0)] int Shards,
+    [property: Id(1)] string? BiEncoder = null,
+    [property: Id(2)] string? CrossEncoder = null)
 {
     public const int DefaultShards = 0;
 }
@@ -13,7 +17,9 @@ public sealed record IndexInfo(
     [property: Id(0)] string Tenant,
     [property: Id(1)] string Name,
     [property: Id(2)] int Shards,
-    [property: Id(3)] DateTimeOffset CreatedAt);
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] string BiEncoder,
+    [property: Id(5)] string CrossEncoder);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardStats(

@@ -4,7 +4,8 @@ namespace RerankCluster.Grains.Interfaces;
 [GenerateSerializer, Immutable]
 public sealed record RerankBatch(
     [property: Id(0)] string Query,
-    [property: Id(1)] string[] Passages);
+    [property: Id(1)] string[] Passages,
+    [property: Id(2)] string? Model = null);
 
 [GenerateSerializer, Immutable]
 public sealed record RerankBatchResult(
@@ -16,10 +17,12 @@ public sealed record RerankBatchResult(
     [property: Id(5)] long RealTokens);
 
 /// <summary>A stateless rerank: score every document against the query.</summary>
+/// <param name="Model">A served cross-encoder; any other name (a client's habitual one) means the default.</param>
 [GenerateSerializer, Immutable]
 public sealed record RerankRequest(
     [property: Id(0)] string Query,
-    [property: Id(1)] string[] Documents);
+    [property: Id(1)] string[] Documents,
+    [property: Id(2)] string? Model = null);
 
 /// <summary>Milliseconds spent by a rerank: waiting for workers, tokenising, in the model (slowest batch), in all.</summary>
 [GenerateSerializer, Immutable]

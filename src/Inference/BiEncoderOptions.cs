@@ -10,6 +10,9 @@ public sealed class BiEncoderOptions : ISelfValidatingOptions
     /// <summary>A model directory or a hub id; empty means the shipped all-MiniLM-L6-v2.</summary>
     public string? Model { get; set; }
 
+    /// <summary>Further models (directories or hub ids) an index may name as its bi_encoder; loaded on first use.</summary>
+    public string[] Allowed { get; set; } = [];
+
     public int MaxLength { get; set; } = 256;
 
     public int BatchSize { get; set; } = 32;

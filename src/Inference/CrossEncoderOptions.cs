@@ -16,6 +16,9 @@ public sealed class CrossEncoderOptions : ISelfValidatingOptions
     /// <summary>An ONNX file of the model other than model.onnx, e.g. model_qint8_avx512_vnni.onnx.</summary>
     public string? OnnxFile { get; set; }
 
+    /// <summary>Further models (directories or hub ids) an index or a rerank request may name; loaded on first use.</summary>
+    public string[] Allowed { get; set; } = [];
+
     public int MaxLength { get; set; } = 512;
 
     /// <summary>

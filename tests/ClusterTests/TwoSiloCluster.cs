@@ -21,17 +21,25 @@ public sealed class TwoSiloCluster : IAsyncLifetime
 
     public CrossEncoder CrossEncoder { get; private set; } = null!;
 
+    /// <summary>A second cross-encoder the cluster serves besides the default: the int8 copy of the derived model.</summary>
+    public string AllowedCrossEncoder { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
+        var cache = new ModelStoreOptions().ResolveCacheDirectory();
+        AllowedCrossEncoder = QuantizedModel.Ensure(DerivedTestCrossEncoder.Ensure(cache), cache).Directory;
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Rerank:MaxPairsPerBatch"] = MaxPairsPerBatch.ToString() })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Rerank:MaxPairsPerBatch"] = MaxPairsPerBatch.ToString(),
+                ["CrossEncoder:Allowed:0"] = AllowedCrossEncoder,
+            })
             .Build();
         var builder = new InProcessTestClusterBuilder(Silos);
         builder.ConfigureSilo((_, silo) => silo.AddRerankCluster(configuration));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        var cache = new ModelStoreOptions().ResolveCacheDirectory();
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
         BiEncoder = new BiEncoder(ShippedMiniLm.Ensure(cache), sessions);
         CrossEncoder = new CrossEncoder(DerivedTestCrossEncoder.Ensure(cache), sessions);

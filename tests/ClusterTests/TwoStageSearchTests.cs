@@ -1,5 +1,6 @@
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Inference;
+using RerankCluster.Inference.Models;
 
 namespace RerankCluster.ClusterTests;
 
@@ -90,5 +91,25 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         Assert.All(hits.Results, r => Assert.Contains(r.Text!, text));
         Assert.Contains(hits.Results, r => r.Text!.EndsWith("smoked paprika.", StringComparison.Ordinal));
         Assert.Equal(Enumerable.Range(0, result.Chunks), hits.Results.Select(r => r.ChunkIndex).Order());
+    }
+
+    [Fact]
+    public async Task An_index_can_use_another_served_cross_encoder_but_not_an_unserved_one()
+    {
+        var key = IndexKey.For("t1", "int8-index");
+        var index = fixture.Client.GetGrain<IIndexGrain>(key);
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => index.Create(new IndexSettings(2, CrossEncoder: "/etc/some-model")));
+        Assert.Contains("CrossEncoder:Allowed", refused.Message);
+
+        var info = await index.Create(new IndexSettings(2, CrossEncoder: fixture.AllowedCrossEncoder));
+        Assert.Equal(fixture.AllowedCrossEncoder, info.CrossEncoder);
+        await index.Upsert(SampleCorpus.Documents().Take(10).ToArray());
+        var response = await fixture.Client.GetGrain<IQueryGrain>(key).Search(new SearchRequest("how long is a marathon", 3, 10));
+        Assert.EndsWith(QuantizedModel.Suffix, response.CrossEncoder);
+        Assert.Equal(3, response.Results.Length);
+
+        var conflict = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            index.Create(new IndexSettings(2, CrossEncoder: DerivedTestCrossEncoder.Name)));
+        Assert.Contains("cross_encoder", conflict.Message);
     }
 }

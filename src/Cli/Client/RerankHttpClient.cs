@@ -18,7 +18,7 @@ public sealed class RerankHttpClient(HttpClient http)
     public Uri? BaseAddress => http.BaseAddress;
 
     public async Task<IndexBody> CreateIndexAsync(string index, int? shards, CancellationToken ct = default) =>
-        await Send<IndexBody>(HttpMethod.Put, $"v1/indexes/{Uri.EscapeDataString(index)}", new CreateIndexBody(shards), ct);
+        await Send<IndexBody>(HttpMethod.Put, $"v1/indexes/{Uri.EscapeDataString(index)}", new CreateIndexBody(shards, null, null), ct);
 
     public async Task<IndexBody?> GetIndexAsync(string index, CancellationToken ct = default)
     {

@@ -15,8 +15,9 @@ public static class IndexEndpoints
 
         indexes.MapPut("", async (string index, CreateIndexBody? body, HttpContext http, IGrainFactory grains) =>
         {
-            var info = await Index(grains, http, index).Create(new IndexSettings(body?.Shards ?? IndexSettings.DefaultShards));
-            return Results.Ok(new IndexBody(info.Name, info.Shards, info.CreatedAt, null, null, null));
+            var info = await Index(grains, http, index).Create(
+                new IndexSettings(body?.Shards ?? IndexSettings.DefaultShards, body?.BiEncoder, body?.CrossEncoder));
+            return Results.Ok(new IndexBody(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt, null, null, null));
         });
 
         indexes.MapGet("", async (string index, HttpContext http, IGrainFactory grains) =>
@@ -24,7 +25,7 @@ public static class IndexEndpoints
             var grain = Index(grains, http, index);
             var info = await grain.Get() ?? throw new KeyNotFoundException($"Index '{index}' does not exist.");
             var stats = await grain.Stats();
-            return Results.Ok(new IndexBody(info.Name, info.Shards, info.CreatedAt,
+            return Results.Ok(new IndexBody(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt,
                 stats.Sum(s => s.Documents), stats.Sum(s => s.Chunks),
                 stats.Select(s => new ShardBody(s.Shard, s.Documents, s.Chunks, s.Silo)).ToArray()));
         });

@@ -24,7 +24,7 @@ public static class RerankEndpoints
                     throw new ArgumentException($"top_n must be at least 1 (got {body.TopN}).");
                 }
 
-                var response = await Rerank(grains, http, body.Query, documents, limits.Value);
+                var response = await Rerank(grains, http, body.Query, documents, body.Model, limits.Value);
                 var results = Ranked(response.Logits)
                     .Take(body.TopN ?? documents.Length)
                     .Select(i => new CohereRerankResult(i, Probability(response.Logits[i]),
@@ -43,7 +43,7 @@ public static class RerankEndpoints
         app.MapPost("/rerank", async (TeiRerankBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits) =>
             {
                 var texts = body.Texts ?? throw new ArgumentException("texts is required.");
-                var response = await Rerank(grains, http, body.Query, texts, limits.Value);
+                var response = await Rerank(grains, http, body.Query, texts, null, limits.Value);
                 return Results.Ok(Ranked(response.Logits)
                     .Select(i => new TeiRerankResult(i, body.RawScores == true ? response.Logits[i] : Probability(response.Logits[i]),
                         body.ReturnText == true ? texts[i] : null))
@@ -54,7 +54,8 @@ public static class RerankEndpoints
         return app;
     }
 
-    private static async Task<RerankResponse> Rerank(IGrainFactory grains, HttpContext http, string? query, string[] documents, LimitsOptions limits)
+    private static async Task<RerankResponse> Rerank(IGrainFactory grains, HttpContext http, string? query, string[] documents, string? model,
+        LimitsOptions limits)
     {
         RequestLimits.RequireCount(documents.Length, limits.MaxRerankDocuments, "documents", nameof(LimitsOptions.MaxRerankDocuments));
         for (var i = 0; i < documents.Length; i++)
@@ -62,7 +63,7 @@ public static class RerankEndpoints
             RequestLimits.RequireTextLength(documents[i], limits, $"documents[{i}]");
         }
 
-        var request = new RerankRequest(query ?? "", documents);
+        var request = new RerankRequest(query ?? "", documents, model);
         if (RerankLimits.Problem(request) is { } problem)
         {
             throw new ArgumentException(problem);

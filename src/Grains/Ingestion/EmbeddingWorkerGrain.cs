@@ -1,15 +1,15 @@
 using Orleans.Concurrency;
 using RerankCluster.Grains.Interfaces;
-using RerankCluster.Inference;
-using RerankCluster.Retrieval;
+using RerankCluster.Grains.Models;
 
 namespace RerankCluster.Grains.Ingestion;
 
 [StatelessWorker]
-public sealed class EmbeddingWorkerGrain(BiEncoder encoder, TextChunker chunker) : Grain, IEmbeddingWorkerGrain
+public sealed class EmbeddingWorkerGrain(ModelCatalog models) : Grain, IEmbeddingWorkerGrain
 {
-    public Task<DocumentChunks[]> Embed(DocumentInput[] documents)
+    public Task<DocumentChunks[]> Embed(DocumentInput[] documents, string biEncoder)
     {
+        var (encoder, chunker) = models.BiEncoder(biEncoder);
         var split = documents.Select(document => (document, chunks: chunker.Split(document.Text))).ToArray();
         var texts = split.SelectMany(d => d.chunks.Select(c => c.Text)).ToArray();
         var embeddings = encoder.Embed(texts);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RerankCluster.Grains.Interfaces;
+using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
 using RerankCluster.Retrieval;
 
@@ -11,11 +12,16 @@ public sealed class IndexState
     [Id(0)] public int Shards { get; set; }
 
     [Id(1)] public DateTimeOffset CreatedAt { get; set; }
+
+    [Id(2)] public string? BiEncoder { get; set; }
+
+    [Id(3)] public string? CrossEncoder { get; set; }
 }
 
 public sealed class IndexGrain(
     [PersistentState("index", RerankStorage.Indexes)] IPersistentState<IndexState> state,
-    IOptions<IndexingOptions> indexing) : Grain, IIndexGrain
+    IOptions<IndexingOptions> indexing,
+    ModelCatalog models) : Grain, IIndexGrain
 {
     private string Key => this.GetPrimaryKeyString();
 
@@ -30,6 +36,8 @@ public sealed class IndexGrain(
             throw new ArgumentException($"shards must be between 1 and {max} (got {settings.Shards}).");
         }
 
+        var biEncoder = models.BiEncoderName(settings.BiEncoder);
+        var crossEncoder = models.CrossEncoderName(settings.CrossEncoder);
         if (Exists)
         {
             if (settings.Shards != IndexSettings.DefaultShards && state.State.Shards != shards)
@@ -38,10 +46,16 @@ public sealed class IndexGrain(
                     $"Index '{IndexKey.Parse(Key).Index}' already exists with {state.State.Shards} shards; delete it first to change the shard count.");
             }
 
+            if ((settings.BiEncoder is not null && biEncoder != Info().BiEncoder) || (settings.CrossEncoder is not null && crossEncoder != Info().CrossEncoder))
+            {
+                throw new InvalidOperationException(
+                    $"Index '{IndexKey.Parse(Key).Index}' already exists with bi_encoder '{Info().BiEncoder}' and cross_encoder '{Info().CrossEncoder}'; delete it first to change them.");
+            }
+
             return Info();
         }
 
-        state.State = new IndexState { Shards = shards, CreatedAt = DateTimeOffset.UtcNow };
+        state.State = new IndexState { Shards = shards, CreatedAt = DateTimeOffset.UtcNow, BiEncoder = biEncoder, CrossEncoder = crossEncoder };
         await state.WriteStateAsync();
         return Info();
     }
@@ -66,7 +80,8 @@ public sealed class IndexGrain(
         DocumentValidation.Require(documents);
         var batchSize = indexing.Value.EmbedBatchDocuments;
         var embedder = GrainFactory.GetGrain<IEmbeddingWorkerGrain>(0);
-        var embedded = await Task.WhenAll(documents.Chunk(batchSize).Select(slice => embedder.Embed(slice)));
+        var biEncoder = Info().BiEncoder;
+        var embedded = await Task.WhenAll(documents.Chunk(batchSize).Select(slice => embedder.Embed(slice, biEncoder)));
         var byShard = embedded
             .SelectMany(batch => batch)
             .GroupBy(document => ShardRouter.ShardOf(document.DocumentId, state.State.Shards));
@@ -105,6 +120,7 @@ public sealed class IndexGrain(
     private IndexInfo Info()
     {
         var (tenant, index) = IndexKey.Parse(Key);
-        return new IndexInfo(tenant, index, state.State.Shards, state.State.CreatedAt);
+        return new IndexInfo(tenant, index, state.State.Shards, state.State.CreatedAt,
+            state.State.BiEncoder ?? models.DefaultBiEncoder, state.State.CrossEncoder ?? models.DefaultCrossEncoder);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Orleans.Concurrency;
 using RerankCluster.Grains.Interfaces;
+using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Reranking;
 using RerankCluster.Inference;
 using RerankCluster.Retrieval;
@@ -12,7 +13,7 @@ namespace RerankCluster.Grains.Querying;
 /// merge the global top candidates, rerank them in parallel micro-batches spread over the silos.
 /// </summary>
 [StatelessWorker]
-public sealed class QueryGrain(BiEncoder biEncoder, CrossEncoderScatter reranker) : Grain, IQueryGrain
+public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker) : Grain, IQueryGrain
 {
     public async Task<SearchResponse> Search(SearchRequest request)
     {
@@ -27,7 +28,7 @@ public sealed class QueryGrain(BiEncoder biEncoder, CrossEncoderScatter reranker
                     ?? throw new KeyNotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
 
         var clock = Stopwatch.StartNew();
-        var queryVector = biEncoder.Embed(request.Query);
+        var queryVector = models.BiEncoder(index.BiEncoder).Encoder.Embed(request.Query);
         var embedMs = clock.Elapsed.TotalMilliseconds;
 
         clock.Restart();
@@ -38,8 +39,8 @@ public sealed class QueryGrain(BiEncoder biEncoder, CrossEncoderScatter reranker
         var stage1Ms = clock.Elapsed.TotalMilliseconds;
 
         var candidates = stage1.Take(request.Candidates).ToArray();
-        var (logits, rerankTimings) = await reranker.Score(
-            request.Query, candidates.Select(c => c.Text).ToArray(), candidates.Select(c => c.TokenCount).ToArray());
+        var (logits, rerankTimings, model) = await reranker.Score(
+            request.Query, candidates.Select(c => c.Text).ToArray(), index.CrossEncoder, candidates.Select(c => c.TokenCount).ToArray());
 
         var results = candidates
             .Select((hit, rank) => (hit, rank, logit: logits[rank]))
@@ -61,6 +62,6 @@ public sealed class QueryGrain(BiEncoder biEncoder, CrossEncoderScatter reranker
             ? stage1.Take(request.Stage1Depth).Select(h => new Stage1Hit(h.DocumentId, h.ChunkIndex, h.Score)).ToArray()
             : [];
         var timings = new SearchTimings(embedMs, stage1Ms, total.Elapsed.TotalMilliseconds, candidates.Length, rerankTimings);
-        return new SearchResponse(results, timings, reranker.Model, reranker.ScoresAreRelevance, stage1Hits);
+        return new SearchResponse(results, timings, model.Model.Name, model.ScoresAreRelevance, stage1Hits);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using RerankCluster.Grains.Interfaces;
+using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
 using RerankCluster.Inference;
 
@@ -11,19 +12,19 @@ namespace RerankCluster.Grains.Reranking;
 /// silo, to the rerank silos, whose workers score them; logits come back in passage order.
 /// </summary>
 public sealed class CrossEncoderScatter(
-    CrossEncoder crossEncoder,
+    ModelCatalog models,
     RerankSiloDirectory silos,
     IGrainFactory grains,
     IOptions<RerankOptions> options)
 {
-    public string Model => crossEncoder.Model.Name;
-
-    public bool ScoresAreRelevance => crossEncoder.ScoresAreRelevance;
-
+    /// <param name="model">A served cross-encoder's name; null for the default.</param>
     /// <param name="passageTokens">Token counts already known (from ingestion); tokenised here when null.</param>
-    public async Task<(float[] Logits, RerankTimings Timings)> Score(string query, IReadOnlyList<string> passages, IReadOnlyList<int>? passageTokens = null)
+    public async Task<(float[] Logits, RerankTimings Timings, CrossEncoder Model)> Score(string query, IReadOnlyList<string> passages,
+        string? model, IReadOnlyList<int>? passageTokens = null)
     {
         var clock = Stopwatch.StartNew();
+        var name = models.CrossEncoderName(model);
+        var crossEncoder = models.CrossEncoder(name).Encoder;
         var tokenizer = crossEncoder.Tokenizer;
         var queryTokens = tokenizer.Tokenize(query).Length;
         var lengths = passages
@@ -32,7 +33,7 @@ public sealed class CrossEncoderScatter(
         var targets = silos.ActiveSilos();
         var offset = Random.Shared.Next(targets.Count);
         var outcome = await MicroBatchReranker.Rerank(query, passages, lengths, options.Value.MaxPairsPerBatch, options.Value.MaxBatchTokens,
-            (n, batch) => grains.GetGrain<IRerankSiloGrain>(targets[(offset + n) % targets.Count]).Score(batch));
+            (n, batch) => grains.GetGrain<IRerankSiloGrain>(targets[(offset + n) % targets.Count]).Score(batch with { Model = name }));
 
         var total = clock.Elapsed.TotalMilliseconds;
         var slowest = outcome.Batches.Length == 0 ? 0 : outcome.Batches.Max(b => b.TokenizeMs + b.InferenceMs);
@@ -45,6 +46,6 @@ public sealed class CrossEncoderScatter(
             PaddedTokens: outcome.Batches.Sum(b => b.PaddedTokens),
             Tokens: outcome.Batches.Sum(b => b.RealTokens),
             Silos: outcome.Batches.Select(b => b.Silo).Distinct().Order(StringComparer.Ordinal).ToArray());
-        return (outcome.Logits, timings);
+        return (outcome.Logits, timings, crossEncoder);
     }
 }

@@ -1,11 +1,11 @@
 using Orleans.Concurrency;
 using RerankCluster.Grains.Interfaces;
-using RerankCluster.Inference;
+using RerankCluster.Grains.Models;
 
 namespace RerankCluster.Grains.Reranking;
 
 [StatelessWorker]
-public sealed class RerankGrain(CrossEncoderScatter scatter, BiEncoder biEncoder, CrossEncoder crossEncoder) : Grain, IRerankGrain
+public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models) : Grain, IRerankGrain
 {
     public async Task<RerankResponse> Rerank(RerankRequest request)
     {
@@ -14,10 +14,16 @@ public sealed class RerankGrain(CrossEncoderScatter scatter, BiEncoder biEncoder
             throw new ArgumentException(problem);
         }
 
-        var (logits, timings) = await scatter.Score(request.Query, request.Documents);
-        return new RerankResponse(logits, timings, scatter.Model, scatter.ScoresAreRelevance);
+        // Clients of other services send their own model names: those mean "the default here".
+        var model = models.ServesCrossEncoder(request.Model) ? request.Model : null;
+        var (logits, timings, encoder) = await scatter.Score(request.Query, request.Documents, model);
+        return new RerankResponse(logits, timings, encoder.Model.Name, encoder.ScoresAreRelevance);
     }
 
-    public Task<ModelsInfo> Models() =>
-        Task.FromResult(new ModelsInfo(biEncoder.Model.Name, crossEncoder.Model.Name, crossEncoder.ScoresAreRelevance, crossEncoder.Provider.ToString()));
+    public Task<ModelsInfo> Models()
+    {
+        var bi = models.BiEncoder(null).Encoder;
+        var cross = models.CrossEncoder(null).Encoder;
+        return Task.FromResult(new ModelsInfo(bi.Model.Name, cross.Model.Name, cross.ScoresAreRelevance, cross.Provider.ToString()));
+    }
 }

@@ -8,6 +8,7 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using RerankCluster.Grains;
+using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
 using RerankCluster.Grains.Placement;
 using RerankCluster.Grains.Reranking;
@@ -80,30 +81,11 @@ public static class RerankSiloBuilderExtensions
             sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value, sp.GetRequiredService<ILogger<OnnxSessionFactory>>()));
         services.AddSingleton(sp => new ModelResolver(
             sp.GetRequiredService<IOptions<ModelStoreOptions>>().Value, sp.GetRequiredService<HubModelDownloader>));
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<BiEncoderOptions>>().Value;
-            var files = sp.GetRequiredService<ModelResolver>().BiEncoder(options.Model);
-            return new BiEncoder(files, sp.GetRequiredService<OnnxSessionFactory>(), options.MaxLength, options.BatchSize);
-        });
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<CrossEncoderOptions>>().Value;
-            var files = sp.GetRequiredService<ModelResolver>().CrossEncoder(options.Model, options.OnnxFile, options.Precision);
-            return new CrossEncoder(files, sp.GetRequiredService<OnnxSessionFactory>(), options.MaxLength);
-        });
-        services.AddSingleton(sp =>
-        {
-            var encoder = sp.GetRequiredService<CrossEncoder>();
-            return new CrossEncoderBatcher(encoder.Score, encoder.Tokenizer, sp.GetRequiredService<IOptions<BatcherOptions>>().Value);
-        });
-        services.AddSingleton(sp =>
-        {
-            var encoder = sp.GetRequiredService<BiEncoder>();
-            var indexing = sp.GetRequiredService<IOptions<IndexingOptions>>().Value;
-            var window = indexing.ChunkTokens == 0 ? encoder.MaxLength - 2 : Math.Min(indexing.ChunkTokens, encoder.MaxLength - 2);
-            return new TextChunker(encoder.Tokenizer, window, Math.Min(indexing.ChunkOverlapTokens, window - 1));
-        });
+        services.AddSingleton<ModelCatalog>();
+        // The defaults, for whatever needs "the" model of this silo.
+        services.AddSingleton(sp => sp.GetRequiredService<ModelCatalog>().BiEncoder(null).Encoder);
+        services.AddSingleton(sp => sp.GetRequiredService<ModelCatalog>().CrossEncoder(null).Encoder);
+        services.AddSingleton(sp => sp.GetRequiredService<ModelCatalog>().CrossEncoder(null).Batcher);
     }
 
     private static void AddStorage(ISiloBuilder silo, IConfiguration configuration)

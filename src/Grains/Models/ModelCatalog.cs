@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using RerankCluster.Grains.Options;
+using RerankCluster.Inference;
+using RerankCluster.Inference.Batching;
+using RerankCluster.Inference.Models;
+using RerankCluster.Inference.Onnx;
+using RerankCluster.Retrieval;
+
+namespace RerankCluster.Grains.Models;
+
+/// <summary>
+/// The models this silo serves, by name: the configured defaults plus the ones allowed in
+/// <c>BiEncoder:Allowed</c> and <c>CrossEncoder:Allowed</c>, each loaded once on first use and shared
+/// by every grain. Names outside those lists are refused, so a tenant can never make a silo load
+/// an arbitrary path or hub model.
+/// </summary>
+public sealed class ModelCatalog : IAsyncDisposable
+{
+    private readonly ModelResolver _resolver;
+    private readonly OnnxSessionFactory _sessions;
+    private readonly BiEncoderOptions _bi;
+    private readonly CrossEncoderOptions _cross;
+    private readonly BatcherOptions _batching;
+    private readonly IndexingOptions _indexing;
+    private readonly ConcurrentDictionary<string, Lazy<BiEncoderEntry>> _biEncoders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<CrossEncoderEntry>> _crossEncoders = new(StringComparer.Ordinal);
+
+    public ModelCatalog(ModelResolver resolver, OnnxSessionFactory sessions, IOptions<BiEncoderOptions> bi, IOptions<CrossEncoderOptions> cross,
+        IOptions<BatcherOptions> batching, IOptions<IndexingOptions> indexing)
+    {
+        _resolver = resolver;
+        _sessions = sessions;
+        _bi = bi.Value;
+        _cross = cross.Value;
+        _batching = batching.Value;
+        _indexing = indexing.Value;
+        DefaultBiEncoder = string.IsNullOrWhiteSpace(_bi.Model) ? ShippedMiniLm.RepoId : _bi.Model;
+        DefaultCrossEncoder = string.IsNullOrWhiteSpace(_cross.Model) ? DerivedTestCrossEncoder.Name : _cross.Model;
+        BiEncoders = _bi.Allowed.Prepend(DefaultBiEncoder).Distinct().ToArray();
+        CrossEncoders = _cross.Allowed.Prepend(DefaultCrossEncoder).Distinct().ToArray();
+    }
+
+    public sealed record BiEncoderEntry(BiEncoder Encoder, TextChunker Chunker);
+
+    public sealed record CrossEncoderEntry(CrossEncoder Encoder, CrossEncoderBatcher Batcher);
+
+    public string DefaultBiEncoder { get; }
+
+    public string DefaultCrossEncoder { get; }
+
+    public IReadOnlyList<string> BiEncoders { get; }
+
+    public IReadOnlyList<string> CrossEncoders { get; }
+
+    /// <summary>The served name for a request's choice (null: the default); anything not served is refused.</summary>
+    public string BiEncoderName(string? requested) =>
+        Served(requested, DefaultBiEncoder, BiEncoders, "bi_encoder", "BiEncoder");
+
+    public string CrossEncoderName(string? requested) =>
+        Served(requested, DefaultCrossEncoder, CrossEncoders, "cross_encoder", "CrossEncoder");
+
+    public bool ServesCrossEncoder(string? name) => name is not null && CrossEncoders.Contains(name);
+
+    public BiEncoderEntry BiEncoder(string? name) =>
+        _biEncoders.GetOrAdd(BiEncoderName(name), served => new Lazy<BiEncoderEntry>(() => LoadBiEncoder(served))).Value;
+
+    public CrossEncoderEntry CrossEncoder(string? name) =>
+        _crossEncoders.GetOrAdd(CrossEncoderName(name), served => new Lazy<CrossEncoderEntry>(() => LoadCrossEncoder(served))).Value;
+
+    private BiEncoderEntry LoadBiEncoder(string name)
+    {
+        var files = _resolver.BiEncoder(name == DefaultBiEncoder ? _bi.Model : name);
+        var encoder = new BiEncoder(files, _sessions, _bi.MaxLength, _bi.BatchSize);
+        var window = _indexing.ChunkTokens == 0 ? encoder.MaxLength - 2 : Math.Min(_indexing.ChunkTokens, encoder.MaxLength - 2);
+        return new BiEncoderEntry(encoder, new TextChunker(encoder.Tokenizer, window, Math.Min(_indexing.ChunkOverlapTokens, window - 1)));
+    }
+
+    private CrossEncoderEntry LoadCrossEncoder(string name)
+    {
+        var files = _resolver.CrossEncoder(name == DefaultCrossEncoder ? _cross.Model : name, _cross.OnnxFile, _cross.Precision);
+        var encoder = new CrossEncoder(files, _sessions, _cross.MaxLength);
+        return new CrossEncoderEntry(encoder, new CrossEncoderBatcher(encoder.Score, encoder.Tokenizer, _batching));
+    }
+
+    private static string Served(string? requested, string fallback, IReadOnlyList<string> served, string field, string section)
+    {
+        if (string.IsNullOrWhiteSpace(requested))
+        {
+            return fallback;
+        }
+
+        return served.Contains(requested)
+            ? requested
+            : throw new ArgumentException(
+                $"{field} '{requested}' is not served by this cluster; served: {string.Join(", ", served)} ({section}:Model, {section}:Allowed).");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var entry in _crossEncoders.Values.Where(e => e.IsValueCreated))
+        {
+            await entry.Value.Batcher.DisposeAsync();
+            entry.Value.Encoder.Dispose();
+        }
+
+        foreach (var entry in _biEncoders.Values.Where(e => e.IsValueCreated))
+        {
+            entry.Value.Encoder.Dispose();
+        }
+    }
+}
