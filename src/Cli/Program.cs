@@ -10,6 +10,7 @@ var root = new RootCommand("RerankCluster: two-stage retrieval and cross-encoder
     SearchCommand.Create(),
     ModelsCommand.Create(),
     EvalCommand.Create(),
+    LoadCommand.Create(),
 };
 
 try

@@ -9,7 +9,39 @@ public static class CommonOptions
     {
         Description = "Base address of a running gateway (`rerank serve`).",
         DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080/"),
+        CustomParser = result => ParseUri(result),
     };
+
+    /// <summary>An absolute http(s) address; a bad one is reported as a parse error that names the option.</summary>
+    public static Uri ParseUri(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Single().Value;
+        if (Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return uri;
+        }
+
+        result.AddError($"{text} is not an absolute http(s) address.");
+        return null!;
+    }
+
+    public static Option<string?> Key() => new("--key")
+    {
+        Description = "Tenant API key (default $RERANK_API_KEY; none for an open gateway).",
+    };
+
+    /// <summary>A client of the gateway at <paramref name="baseAddress"/>, sending the key when there is one.</summary>
+    public static HttpClient Http(Uri baseAddress, string? key, TimeSpan? timeout = null)
+    {
+        var http = new HttpClient { BaseAddress = baseAddress, Timeout = timeout ?? TimeSpan.FromMinutes(10) };
+        key ??= Environment.GetEnvironmentVariable("RERANK_API_KEY");
+        if (!string.IsNullOrEmpty(key))
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return http;
+    }
 
     public static Option<string> Index() => new("--index")
     {

@@ -24,11 +24,12 @@ public static class EvalCommand
         var topK = CommonOptions.TopK();
         var limit = new Option<int?>("--limit-queries") { Description = "Evaluate only the first N queries." };
         var split = new Option<string>("--split") { Description = "Qrels split (qrels/<split>.tsv).", DefaultValueFactory = _ => "test" };
-        var url = new Option<Uri?>("--url") { Description = "Evaluate a running cluster instead of an embedded one." };
+        var url = new Option<Uri?>("--url") { Description = "Evaluate a running cluster instead of an embedded one.", CustomParser = CommonOptions.ParseUri };
+        var key = CommonOptions.Key();
         var batchSize = new Option<int>("--batch-size") { Description = "Documents per upsert request.", DefaultValueFactory = _ => 64 };
         var command = new Command("eval", "Evaluate both stages on a BEIR dataset.")
         {
-            dataset, output, candidates, topK, limit, split, url, batchSize,
+            dataset, output, candidates, topK, limit, split, url, key, batchSize,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -36,7 +37,7 @@ public static class EvalCommand
                 parse.GetValue(limit), parse.GetValue(split)!, parse.GetValue(batchSize));
             if (parse.GetValue(url) is { } remote)
             {
-                using var http = new HttpClient { BaseAddress = remote, Timeout = TimeSpan.FromMinutes(10) };
+                using var http = CommonOptions.Http(remote, parse.GetValue(key));
                 await RunAsync(new RerankHttpClient(http), settings, Console.Out, ct);
             }
             else

@@ -9,16 +9,17 @@ public static class IngestCommand
     {
         var path = new Argument<string>("path") { Description = "A JSONL file ({id, text, metadata?} per line) or a BEIR folder." };
         var url = CommonOptions.Url();
+        var key = CommonOptions.Key();
         var index = CommonOptions.Index();
         var batchSize = new Option<int>("--batch-size") { Description = "Documents per request.", DefaultValueFactory = _ => 64 };
         var shards = new Option<int?>("--shards") { Description = "Shards, when the index is created by this command." };
         var command = new Command("ingest", "Upsert documents into an index of a running cluster, with progress.")
         {
-            path, url, index, batchSize, shards,
+            path, url, key, index, batchSize, shards,
         };
         command.SetAction(async (parse, ct) =>
         {
-            using var http = new HttpClient { BaseAddress = parse.GetValue(url), Timeout = TimeSpan.FromMinutes(10) };
+            using var http = CommonOptions.Http(parse.GetValue(url)!, parse.GetValue(key));
             var summary = await CorpusUpload.RunAsync(new RerankHttpClient(http), parse.GetValue(index)!, parse.GetValue(path)!,
                 parse.GetValue(batchSize), parse.GetValue(shards), ct);
             Console.WriteLine($"ingested {summary.Documents} documents as {summary.Chunks} chunks in {summary.Elapsed.TotalSeconds:F1} s " +

@@ -11,16 +11,17 @@ public static class SearchCommand
     {
         var query = new Argument<string>("query") { Description = "The question to search for." };
         var url = CommonOptions.Url();
+        var key = CommonOptions.Key();
         var index = CommonOptions.Index();
         var topK = CommonOptions.TopK();
         var candidates = CommonOptions.Candidates();
         var command = new Command("search", "Two-stage search of an index of a running cluster.")
         {
-            query, url, index, topK, candidates,
+            query, url, key, index, topK, candidates,
         };
         command.SetAction(async (parse, ct) =>
         {
-            using var http = new HttpClient { BaseAddress = parse.GetValue(url) };
+            using var http = CommonOptions.Http(parse.GetValue(url)!, parse.GetValue(key));
             var text = parse.GetValue(query)!;
             var response = await new RerankHttpClient(http).SearchAsync(parse.GetValue(index)!,
                 new SearchBody(text, parse.GetValue(topK), parse.GetValue(candidates), true, null), ct);
