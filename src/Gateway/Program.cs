@@ -3,7 +3,7 @@ using RerankCluster.Gateway.Hosting;
 
 // The gateway process: an Orleans client of the cluster named by the Clustering section.
 var builder = WebApplication.CreateBuilder(args);
-builder.UseOrleansClient(client => client.UseRerankClustering(builder.Configuration));
+builder.UseOrleansClient(client => client.UseRerankClustering(builder.Configuration).AddActivityPropagation());
 builder.Services.AddRerankGateway(builder.Configuration);
 var app = builder.Build();
 app.MapRerankGateway();

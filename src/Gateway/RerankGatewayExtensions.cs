@@ -2,6 +2,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using RerankCluster.Configuration;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Gateway.Configuration;
 using RerankCluster.Gateway.Endpoints;
 using RerankCluster.Gateway.Errors;
@@ -37,6 +40,9 @@ public static class RerankGatewayExtensions
         });
         services.AddExceptionHandler<GrainExceptionHandler>();
         services.AddOpenApi();
+        services.AddOpenTelemetry().AddRerankTelemetry(configuration,
+            metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0),
+            tracing => tracing.AddAspNetCoreInstrumentation());
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -50,6 +56,7 @@ public static class RerankGatewayExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/readyz", async (IGrainFactory grains) =>
         {

@@ -99,6 +99,39 @@ public sealed class GatewayTests(EmbeddedGateway gateway)
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("readyz")).StatusCode);
     }
 
+    [Fact]
+    public async Task Metrics_show_stage_histograms_batches_and_requests_that_move_with_traffic()
+    {
+        await CreateIndexWithSample("http-metrics");
+        await Http.PostAsync("v1/indexes/http-metrics/search", Json("""{"query": "warm up", "top_k": 1, "candidates": 3}"""));
+        var before = await Http.GetStringAsync("metrics");
+        (await Http.PostAsync("v1/indexes/http-metrics/search", Json("""{"query": "bread", "top_k": 1, "candidates": 3}"""))).EnsureSuccessStatusCode();
+        var after = await Http.GetStringAsync("metrics");
+
+        foreach (var series in new[]
+                 {
+                     "rerank_stage_duration_milliseconds_count{otel_scope_name=\"RerankCluster\",route=\"search\",stage=\"inference\"}",
+                     "rerank_stage_duration_milliseconds_count{otel_scope_name=\"RerankCluster\",route=\"search\",stage=\"stage1\"}",
+                     "rerank_candidates_count{otel_scope_name=\"RerankCluster\"}",
+                 })
+        {
+            Assert.True(Count(after, series) == Count(before, series) + 1, $"{series}: {Count(before, series)} → {Count(after, series)}");
+        }
+
+        Assert.True(Sum(after, "rerank_batch_pairs_count") > Sum(before, "rerank_batch_pairs_count"));
+        Assert.Contains("rerank_batch_tokens_bucket", after);
+        Assert.Contains("rerank_batcher_queue_depth", after);
+        Assert.True(Sum(after, "http_server_request_duration_seconds_count") > Sum(before, "http_server_request_duration_seconds_count"));
+        Assert.Contains("http_route=\"/v1/indexes/{index}/search\"", after);
+
+        static double Count(string text, string series) =>
+            text.Split('\n').Where(l => l.StartsWith(series, StringComparison.Ordinal)).Select(l => double.Parse(l.Split(' ')[1])).FirstOrDefault();
+
+        static double Sum(string text, string name) =>
+            text.Split('\n').Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+                .Sum(l => double.Parse(l.Split(' ')[1]));
+    }
+
     private async Task<IEnumerable<JsonElement>> Stage1Only(string index, string query)
     {
         var response = await Http.PostAsync($"v1/indexes/{index}/search", Json($$"""{"query": "{{query}}", "top_k": 3, "candidates": 3}"""));

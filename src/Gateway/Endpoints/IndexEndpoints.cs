@@ -67,7 +67,7 @@ public static class IndexEndpoints
             }
 
             var response = await grains.GetGrain<IQueryGrain>(IndexKey.For(http.Tenant(), index)).Search(request);
-            ResponseMapping.AddTimingHeaders(http.Response, response.Timings.Rerank, response.Timings.TotalMs);
+            ResponseMapping.ReportTimings(http.Response, "search", response.Timings.Rerank, response.Timings.TotalMs, response.Timings);
             return Results.Ok(ResponseMapping.ToBody(response));
         });
 

@@ -70,7 +70,7 @@ public static class RerankEndpoints
         }
 
         var response = await grains.GetGrain<IRerankGrain>(0).Rerank(request);
-        ResponseMapping.AddTimingHeaders(http.Response, response.Timings, response.Timings.TotalMs);
+        ResponseMapping.ReportTimings(http.Response, "rerank", response.Timings, response.Timings.TotalMs);
         return response;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RerankCluster.Gateway.Contracts;
+using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Endpoints;
@@ -51,9 +52,25 @@ public static class ResponseMapping
         return warnings.Count == 0 ? null : warnings.ToArray();
     }
 
-    /// <summary>Server timing headers in the style of Hugging Face TEI (milliseconds, tokens).</summary>
-    public static void AddTimingHeaders(HttpResponse http, RerankTimings rerank, double totalMs)
+    /// <summary>Server timing headers in the style of Hugging Face TEI (milliseconds, tokens), and the stage histograms.</summary>
+    public static void ReportTimings(HttpResponse http, string route, RerankTimings rerank, double totalMs, SearchTimings? search = null)
     {
+        var stages = new List<(string Stage, double Ms)>
+        {
+            ("queue", rerank.QueueMs), ("tokenize", rerank.TokenizeMs), ("inference", rerank.InferenceMs), ("rerank", rerank.TotalMs), ("total", totalMs),
+        };
+        if (search is not null)
+        {
+            stages.Add(("embed", search.EmbedMs));
+            stages.Add(("stage1", search.Stage1Ms));
+            RerankTelemetry.CandidatesPerQuery.Record(search.Candidates);
+        }
+
+        foreach (var (stage, ms) in stages)
+        {
+            RerankTelemetry.StageDuration.Record(ms, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("stage", stage));
+        }
+
         http.Headers["x-queue-time"] = Ms(rerank.QueueMs);
         http.Headers["x-tokenization-time"] = Ms(rerank.TokenizeMs);
         http.Headers["x-inference-time"] = Ms(rerank.InferenceMs);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Grains.Options;
 using RerankCluster.Inference;
 using RerankCluster.Inference.Batching;
@@ -25,10 +26,13 @@ public sealed class ModelCatalog : IAsyncDisposable
     private readonly IndexingOptions _indexing;
     private readonly ConcurrentDictionary<string, Lazy<BiEncoderEntry>> _biEncoders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<CrossEncoderEntry>> _crossEncoders = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<IDisposable> _tracking = [];
+    private readonly string _silo;
 
     public ModelCatalog(ModelResolver resolver, OnnxSessionFactory sessions, IOptions<BiEncoderOptions> bi, IOptions<CrossEncoderOptions> cross,
-        IOptions<BatcherOptions> batching, IOptions<IndexingOptions> indexing)
+        IOptions<BatcherOptions> batching, IOptions<IndexingOptions> indexing, ILocalSiloDetails silo)
     {
+        _silo = silo.Name;
         _resolver = resolver;
         _sessions = sessions;
         _bi = bi.Value;
@@ -80,7 +84,15 @@ public sealed class ModelCatalog : IAsyncDisposable
     {
         var files = _resolver.CrossEncoder(name == DefaultCrossEncoder ? _cross.Model : name, _cross.OnnxFile, _cross.Precision);
         var encoder = new CrossEncoder(files, _sessions, _cross.MaxLength);
-        return new CrossEncoderEntry(encoder, new CrossEncoderBatcher(encoder.Score, encoder.Tokenizer, _batching));
+        var batcher = new CrossEncoderBatcher(encoder.Score, encoder.Tokenizer, _batching);
+        var model = new KeyValuePair<string, object?>("model", name);
+        batcher.BatchCompleted += batch =>
+        {
+            RerankTelemetry.BatchPairs.Record(batch.Rows, model);
+            RerankTelemetry.BatchTokens.Record(batch.PaddedTokens, model);
+        };
+        _tracking.Add(RerankTelemetry.TrackQueue($"{name}@{_silo}", () => batcher.QueueDepth));
+        return new CrossEncoderEntry(encoder, batcher);
     }
 
     private static string Served(string? requested, string fallback, IReadOnlyList<string> served, string field, string section)
@@ -98,6 +110,11 @@ public sealed class ModelCatalog : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var tracking in _tracking)
+        {
+            tracking.Dispose();
+        }
+
         foreach (var entry in _crossEncoders.Values.Where(e => e.IsValueCreated))
         {
             await entry.Value.Batcher.DisposeAsync();

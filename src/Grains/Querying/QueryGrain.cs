@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Orleans.Concurrency;
+using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Reranking;
@@ -28,8 +29,11 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
                     ?? throw new KeyNotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
 
         var clock = Stopwatch.StartNew();
+        using var embedSpan = RerankTelemetry.Source.StartActivity("embed query");
         var queryVector = models.BiEncoder(index.BiEncoder).Encoder.Embed(request.Query);
         var embedMs = clock.Elapsed.TotalMilliseconds;
+        embedSpan?.Dispose();
+        using var stage1Span = RerankTelemetry.Source.StartActivity("stage 1: scatter and merge");
 
         clock.Restart();
         var depth = Math.Max(request.Candidates, request.Stage1Depth);
@@ -37,6 +41,9 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
             .Select(i => GrainFactory.GetGrain<IShardGrain>(IndexKey.Shard(indexKey, i)).Search(queryVector, depth)));
         var stage1 = CandidateMerger.Merge(shardHits, depth, hit => hit.Score, hit => $"{hit.DocumentId}\u0000{hit.ChunkIndex}");
         var stage1Ms = clock.Elapsed.TotalMilliseconds;
+        stage1Span?.SetTag("rerank.candidates", Math.Min(stage1.Count, request.Candidates));
+        stage1Span?.Dispose();
+        using var rerankSpan = RerankTelemetry.Source.StartActivity("stage 2: rerank");
 
         var candidates = stage1.Take(request.Candidates).ToArray();
         var (logits, rerankTimings, model) = await reranker.Score(

@@ -7,6 +7,9 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime.MembershipService.SiloMetadata;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Grains;
 using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
@@ -47,6 +50,19 @@ public static class RerankSiloBuilderExtensions
         services.AddSingleton<RerankSiloDirectory>();
         services.AddSingleton<CrossEncoderScatter>();
         services.AddHostedService<ModelWarmup>();
+        var telemetry = configuration.BindValidated<TelemetryOptions>(TelemetryOptions.Section);
+        services.AddOpenTelemetry().AddRerankTelemetry(configuration, metrics =>
+        {
+            if (telemetry.PrometheusPort > 0)
+            {
+                metrics.AddPrometheusHttpListener(listener =>
+                {
+                    listener.Host = "+";
+                    listener.Port = telemetry.PrometheusPort;
+                });
+            }
+        });
+        silo.AddActivityPropagation();
 
         silo.UseSiloMetadata(SiloMetadata(configuration));
         silo.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();

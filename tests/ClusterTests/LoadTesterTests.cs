@@ -1,0 +1,38 @@
+using System.Net.Http.Json;
+using RerankCluster.Cli.Load;
+
+namespace RerankCluster.ClusterTests;
+
+[Collection(EmbeddedGatewayCollection.Name)]
+public sealed class LoadTesterTests(EmbeddedGateway gateway)
+{
+    [Fact]
+    public async Task Closed_and_open_loop_runs_are_bounded_and_summarised()
+    {
+        await HttpAssert.Ok(await gateway.Http.PutAsJsonAsync("v1/indexes/load", new { shards = 2 }));
+        await HttpAssert.Ok(await gateway.Http.PostAsJsonAsync("v1/indexes/load/documents", new
+        {
+            documents = new[] { new { id = "a", text = "Rivers carry water to the sea." }, new { id = "b", text = "Mountains are old." } },
+        }));
+        var mix = LoadRequest.Mix(["where do rivers go", "how old are mountains"], ["passage one", "passage two", "passage three"], "load", 0.5, 3);
+        var runner = new LoadRunner(gateway.Http, null, mix, TextWriter.Null);
+
+        var closed = await runner.ClosedLoop(clients: 2, TimeSpan.FromMinutes(2), maxRequests: 6, CancellationToken.None);
+        var summary = LoadSummary.Of(closed, "closed loop", 2);
+        Assert.Equal(6, summary.Requests);
+        Assert.Equal(6, summary.Statuses["200"]);
+        Assert.Equal(0, summary.Errors);
+        Assert.Equal(2, summary.Kinds.Count);
+        Assert.True(summary.ServerTotalMs.Count == 6 && summary.ServerTotalMs.P50 > 0);
+        Assert.True(summary.Latency.P99 >= summary.Latency.P50);
+
+        // Open loop: stops at its duration even though the request budget is larger.
+        var open = await runner.OpenLoop(rate: 4, TimeSpan.FromSeconds(1.5), maxRequests: 1000, CancellationToken.None);
+        Assert.InRange(open.Samples.Count, 5, 7);
+        Assert.All(open.Samples.Zip(open.Samples.Skip(1)), pair => Assert.True(pair.Second.StartSeconds >= pair.First.StartSeconds));
+
+        var svg = LatencyPlot.Render(open.Samples, "test");
+        Assert.StartsWith("<svg", svg);
+        Assert.Equal(open.Samples.Count, svg.Split("<circle").Length - 1);
+    }
+}
