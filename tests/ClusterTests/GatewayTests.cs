@@ -115,13 +115,15 @@ public sealed class GatewayTests(EmbeddedGateway gateway)
                      "rerank_candidates_count{otel_scope_name=\"RerankCluster\"}",
                  })
         {
-            Assert.True(Count(after, series) == Count(before, series) + 1, $"{series}: {Count(before, series)} → {Count(after, series)}");
+            // Other tests in this process report through the same meter: at least this request moved it.
+            Assert.True(Count(after, series) >= Count(before, series) + 1, $"{series}: {Count(before, series)} → {Count(after, series)}");
         }
 
-        Assert.True(Sum(after, "rerank_batch_pairs_count") > Sum(before, "rerank_batch_pairs_count"));
+        Assert.True(Sum(after, "rerank_batch_pairs_count") > Sum(before, "rerank_batch_pairs_count"), "no batch was counted");
         Assert.Contains("rerank_batch_tokens_bucket", after);
         Assert.Contains("rerank_batcher_queue_depth", after);
-        Assert.True(Sum(after, "http_server_request_duration_seconds_count") > Sum(before, "http_server_request_duration_seconds_count"));
+        Assert.True(Sum(after, "http_server_request_duration_seconds_count") > Sum(before, "http_server_request_duration_seconds_count"),
+            "no request was counted");
         Assert.Contains("http_route=\"/v1/indexes/{index}/search\"", after);
 
         static double Count(string text, string series) =>

@@ -125,13 +125,13 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         }
 
         var inferenceMs = clock.Elapsed.TotalMilliseconds;
+        // Reported before the callers resume, so whoever they answer sees the batch counted.
+        BatchCompleted?.Invoke(new BatchRecord(batch.Rows, batch.Width, batch.RealTokens, pairs.Select(p => p.Request).Distinct().Count(),
+            inferenceMs, batch));
         foreach (var group in pairs.Select((pair, row) => (pair, row)).GroupBy(x => x.pair.Request))
         {
             group.Key.Deliver(group.Select(x => (x.pair.Index, logits[x.row], x.pair.Ids.Length)).ToArray(), inferenceMs, batch.Width);
         }
-
-        BatchCompleted?.Invoke(new BatchRecord(batch.Rows, batch.Width, batch.RealTokens, pairs.Select(p => p.Request).Distinct().Count(),
-            inferenceMs, batch));
     }
 
     public async ValueTask DisposeAsync()
