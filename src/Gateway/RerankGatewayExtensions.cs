@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using RerankCluster.Configuration;
 using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
 using OpenTelemetry.Trace;
 using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Gateway.Configuration;
@@ -15,6 +16,8 @@ namespace RerankCluster.Gateway;
 
 public static class RerankGatewayExtensions
 {
+    public const string DashboardPath = "/dashboard";
+
     /// <summary>Services of the HTTP API; the host adds an Orleans client or a silo beside them.</summary>
     public static IServiceCollection AddRerankGateway(this IServiceCollection services, IConfiguration configuration)
     {
@@ -65,6 +68,8 @@ public static class RerankGatewayExtensions
             var silos = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(10));
             return Results.Ok(new { status = "ready", active_silos = silos.Count, models });
         });
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(DashboardPath), dashboard => dashboard.UseMiddleware<AdminOnlyMiddleware>());
+        app.MapOrleansDashboard(DashboardPath);
         app.MapTenantEndpoints();
         app.MapIndexEndpoints();
         app.MapRerankEndpoints();

@@ -53,4 +53,23 @@ public sealed class TenantIsolationTests(SecuredGateway gateway)
         var info = await Ok(await a.GetAsync("v1/indexes/shared-name"));
         Assert.Equal(2, info.GetProperty("documents").GetInt32());
     }
+
+    [Fact]
+    public async Task The_orleans_dashboard_needs_the_admin_key()
+    {
+        using var anonymous = gateway.Client(null);
+        var refused = await anonymous.GetAsync("dashboard");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.StartsWith("Basic", refused.Headers.WwwAuthenticate.ToString());
+
+        using var tenant = await gateway.NewTenant("dashboard-peeker");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await tenant.GetAsync("dashboard")).StatusCode);
+
+        using var browser = gateway.Client(null);
+        browser.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"admin:{SecuredGateway.AdminKey}")));
+        var page = await browser.GetAsync("dashboard/");
+        Assert.True(page.StatusCode == HttpStatusCode.OK, $"{page.StatusCode}: {await page.Content.ReadAsStringAsync()}");
+        Assert.Contains("<html", (await page.Content.ReadAsStringAsync()).ToLowerInvariant());
+    }
 }

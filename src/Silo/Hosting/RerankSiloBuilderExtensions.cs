@@ -9,6 +9,7 @@ using Orleans.Hosting;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
 using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Grains;
 using RerankCluster.Grains.Models;
@@ -63,6 +64,8 @@ public static class RerankSiloBuilderExtensions
             }
         });
         silo.AddActivityPropagation();
+        // Grain statistics for the Orleans dashboard, which the gateway serves behind the admin key.
+        silo.AddDashboard();
 
         silo.UseSiloMetadata(SiloMetadata(configuration));
         silo.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
