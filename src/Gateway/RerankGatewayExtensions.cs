@@ -56,6 +56,7 @@ public static class RerankGatewayExtensions
 
     public static WebApplication MapRerankGateway(this WebApplication app)
     {
+        app.UseMiddleware<RequestMetricsMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi();

@@ -20,7 +20,7 @@ public sealed class LoadTesterTests(EmbeddedGateway gateway)
         var closed = await runner.ClosedLoop(clients: 2, TimeSpan.FromMinutes(2), maxRequests: 6, CancellationToken.None);
         var summary = LoadSummary.Of(closed, "closed loop", 2);
         Assert.Equal(6, summary.Requests);
-        Assert.Equal(6, summary.Statuses["200"]);
+        Assert.True(summary.Statuses.GetValueOrDefault("200") == 6, string.Join(", ", summary.Statuses.Select(x => $"{x.Key}: {x.Value}")));
         Assert.Equal(0, summary.Errors);
         Assert.Equal(2, summary.Kinds.Count);
         Assert.True(summary.ServerTotalMs.Count == 6 && summary.ServerTotalMs.P50 > 0);

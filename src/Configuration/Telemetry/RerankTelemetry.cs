@@ -23,6 +23,9 @@ public static class RerankTelemetry
         "rerank.stage.duration", "ms", "Time spent in each stage of a request (embed, stage1, queue, tokenize, inference, rerank, total).",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000] });
 
+    public static readonly Counter<long> Requests = Meter.CreateCounter<long>(
+        "rerank.requests", "{request}", "Gateway requests; tags: route (the endpoint's pattern), status.");
+
     public static readonly Histogram<int> CandidatesPerQuery = Meter.CreateHistogram<int>(
         "rerank.candidates", "{candidate}", "Stage-1 candidates reranked per search.",
         advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [0, 5, 10, 25, 50, 100, 250, 500, 1000] });
