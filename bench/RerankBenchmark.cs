@@ -49,7 +49,12 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         Report("baseline", baseline, pairsPerQuery, baselineFlops);
 
         // 2. The cluster's path: stateless rerank through the grains, micro-batches merged per silo.
-        await using var cluster = await BenchCluster.StartAsync(new Dictionary<string, string?>());
+        // Caches off: every scenario must pay for its inference, as the baseline does.
+        await using var cluster = await BenchCluster.StartAsync(new Dictionary<string, string?>
+        {
+            ["Cache:Scores"] = "0",
+            ["Cache:QueryEmbeddings"] = "0",
+        });
         var rerank = cluster.Grains.GetGrain<IRerankGrain>(0);
         await rerank.Rerank(new RerankRequest(queries[0].Query, queries[0].Passages));
         var c1 = await LoadRun.Measure(settings.Queries, 1, i => rerank.Rerank(new RerankRequest(queries[i].Query, queries[i].Passages)));

@@ -112,4 +112,21 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
             index.Create(new IndexSettings(2, CrossEncoder: DerivedTestCrossEncoder.Name)));
         Assert.Contains("cross_encoder", conflict.Message);
     }
+
+    [Fact]
+    public async Task A_repeated_search_is_answered_from_the_caches_with_the_same_results()
+    {
+        var key = IndexKey.For("t1", "cached");
+        await fixture.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(2));
+        await fixture.Client.GetGrain<IIndexGrain>(key).Upsert(SampleCorpus.Documents().Take(12).ToArray());
+        var query = fixture.Client.GetGrain<IQueryGrain>(key);
+        var request = new SearchRequest("what happens to light near a black hole", 4, 12);
+
+        var first = await query.Search(request);
+        var second = await query.Search(request);
+
+        Assert.True(first.Timings.Rerank.Batches > 0);
+        Assert.Equal(0, second.Timings.Rerank.Batches);
+        Assert.Equal(first.Results.Select(r => (r.DocumentId, r.Score)), second.Results.Select(r => (r.DocumentId, r.Score)));
+    }
 }

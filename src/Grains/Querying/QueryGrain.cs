@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Orleans.Concurrency;
 using RerankCluster.Configuration.Telemetry;
+using RerankCluster.Grains.Caching;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Reranking;
@@ -14,7 +15,7 @@ namespace RerankCluster.Grains.Querying;
 /// merge the global top candidates, rerank them in parallel micro-batches spread over the silos.
 /// </summary>
 [StatelessWorker]
-public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker) : Grain, IQueryGrain
+public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker, InferenceCache cache) : Grain, IQueryGrain
 {
     public async Task<SearchResponse> Search(SearchRequest request)
     {
@@ -30,7 +31,8 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
 
         var clock = Stopwatch.StartNew();
         using var embedSpan = RerankTelemetry.Source.StartActivity("embed query");
-        var queryVector = models.BiEncoder(index.BiEncoder).Encoder.Embed(request.Query);
+        var encoder = models.BiEncoder(index.BiEncoder).Encoder;
+        var queryVector = cache.QueryEmbedding(index.BiEncoder, request.Query, encoder.Embed);
         var embedMs = clock.Elapsed.TotalMilliseconds;
         embedSpan?.Dispose();
         using var stage1Span = RerankTelemetry.Source.StartActivity("stage 1: scatter and merge");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using RerankCluster.Grains.Caching;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
@@ -15,6 +16,7 @@ public sealed class CrossEncoderScatter(
     ModelCatalog models,
     RerankSiloDirectory silos,
     IGrainFactory grains,
+    InferenceCache cache,
     IOptions<RerankOptions> options)
 {
     /// <param name="model">A served cross-encoder's name; null for the default.</param>
@@ -26,14 +28,23 @@ public sealed class CrossEncoderScatter(
         var name = models.CrossEncoderName(model);
         var crossEncoder = models.CrossEncoder(name).Encoder;
         var tokenizer = crossEncoder.Tokenizer;
+        var (logits, keys) = cache.Scores(name, query, passages);
+        // Only pairs the cache does not know go to the model.
+        var missing = Enumerable.Range(0, passages.Count).Where(i => float.IsNaN(logits[i])).ToArray();
         var queryTokens = tokenizer.Tokenize(query).Length;
-        var lengths = passages
-            .Select((p, i) => Math.Min(crossEncoder.MaxLength, queryTokens + (passageTokens?[i] ?? tokenizer.Tokenize(p).Length) + 3))
+        var lengths = missing
+            .Select(i => Math.Min(crossEncoder.MaxLength, queryTokens + (passageTokens?[i] ?? tokenizer.Tokenize(passages[i]).Length) + 3))
             .ToArray();
         var targets = silos.ActiveSilos();
         var offset = Random.Shared.Next(targets.Count);
-        var outcome = await MicroBatchReranker.Rerank(query, passages, lengths, options.Value.MaxPairsPerBatch, options.Value.MaxBatchTokens,
+        var outcome = await MicroBatchReranker.Rerank(query, missing.Select(i => passages[i]).ToArray(), lengths,
+            options.Value.MaxPairsPerBatch, options.Value.MaxBatchTokens,
             (n, batch) => grains.GetGrain<IRerankSiloGrain>(targets[(offset + n) % targets.Count]).Score(batch with { Model = name }));
+        for (var j = 0; j < missing.Length; j++)
+        {
+            logits[missing[j]] = outcome.Logits[j];
+            cache.StoreScore(keys[missing[j]], outcome.Logits[j]);
+        }
 
         var total = clock.Elapsed.TotalMilliseconds;
         var slowest = outcome.Batches.Length == 0 ? 0 : outcome.Batches.Max(b => b.TokenizeMs + b.InferenceMs);
@@ -46,6 +57,6 @@ public sealed class CrossEncoderScatter(
             PaddedTokens: outcome.Batches.Sum(b => b.PaddedTokens),
             Tokens: outcome.Batches.Sum(b => b.RealTokens),
             Silos: outcome.Batches.Select(b => b.Silo).Distinct().Order(StringComparer.Ordinal).ToArray());
-        return (outcome.Logits, timings, crossEncoder);
+        return (logits, timings, crossEncoder);
     }
 }

@@ -12,6 +12,7 @@ using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Grains;
+using RerankCluster.Grains.Caching;
 using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
 using RerankCluster.Grains.Placement;
@@ -44,12 +45,14 @@ public static class RerankSiloBuilderExtensions
         services.AddValidatedOptions<IndexingOptions>(configuration, IndexingOptions.Section);
         services.AddValidatedOptions<RerankOptions>(configuration, RerankOptions.Section);
         services.AddValidatedOptions<BatcherOptions>(configuration, BatcherOptions.Section);
+        services.AddValidatedOptions<CacheOptions>(configuration, CacheOptions.Section);
         services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.Section);
         services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
 
         AddModels(services);
         services.AddSingleton<RerankSiloDirectory>();
         services.AddSingleton<CrossEncoderScatter>();
+        services.AddSingleton<InferenceCache>();
         services.AddHostedService<ModelWarmup>();
         var telemetry = configuration.BindValidated<TelemetryOptions>(TelemetryOptions.Section);
         services.AddOpenTelemetry().AddRerankTelemetry(configuration, metrics =>
