@@ -131,7 +131,7 @@ public sealed class GatewayTests(EmbeddedGateway gateway)
         Assert.True(Sum(after, "rerank_batch_pairs_count") > Sum(before, "rerank_batch_pairs_count"), "no batch was counted");
         Assert.Contains("rerank_batch_tokens_bucket", after);
         Assert.Contains("rerank_batcher_queue_depth", after);
-        Assert.Contains("rerank_cache_lookups_total{cache=\"score\"", after);
+        Assert.Contains("rerank_cache_lookups_total{otel_scope_name=\"RerankCluster\",cache=\"score\"", after);
         Assert.Contains("http_server_request_duration_seconds_bucket", after);
 
         static double Count(string text, string series) =>
