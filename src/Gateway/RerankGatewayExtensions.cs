@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using RerankCluster.Configuration;
 using OpenTelemetry.Metrics;
-using Orleans.Dashboard;
 using OpenTelemetry.Trace;
+using Orleans.Dashboard;
+using RerankCluster.Configuration;
 using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Gateway.Configuration;
 using RerankCluster.Gateway.Endpoints;

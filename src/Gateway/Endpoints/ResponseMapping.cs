@@ -1,6 +1,6 @@
 using System.Text.Json;
-using RerankCluster.Gateway.Contracts;
 using RerankCluster.Configuration.Telemetry;
+using RerankCluster.Gateway.Contracts;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Endpoints;

@@ -17,8 +17,6 @@ public sealed class OnnxSessionFactory
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    public OnnxRuntimeOptions Options => _options;
-
     /// <summary>Opens a session; <paramref name="provider"/> tells which provider it really runs on.</summary>
     public InferenceSession Create(string modelPath, out ExecutionProvider provider)
     {

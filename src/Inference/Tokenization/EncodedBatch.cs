@@ -35,8 +35,6 @@ public sealed class EncodedBatch
 
     public long RealTokens => Lengths.Sum(l => (long)l);
 
-    public ReadOnlySpan<long> Row(long[] tensor, int row) => tensor.AsSpan(row * Width, Width);
-
     /// <summary>Lays out already-built sequences (each starting with [CLS]) padded to the longest.</summary>
     public static EncodedBatch Pad(IReadOnlyList<(int[] Ids, int[] TypeIds)> sequences, int paddingId)
     {
