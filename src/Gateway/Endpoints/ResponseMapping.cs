@@ -11,8 +11,13 @@ public static class ResponseMapping
     public const string NotRelevanceWarning =
         "The cross-encoder is the derived test model: real compute, untrained head. Its scores and this ranking are NOT relevance; configure CrossEncoder:Model.";
 
-    public static DocumentInput ToInput(DocumentBody body, int position)
+    public static DocumentInput ToInput(DocumentBody? body, int position)
     {
+        if (body is null)
+        {
+            throw new ArgumentException($"documents[{position}] must be an object with id and text, not null.");
+        }
+
         if (body.Metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
         {
             throw new ArgumentException($"documents[{position}].metadata must be a JSON object.");
