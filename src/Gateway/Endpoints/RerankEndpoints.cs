@@ -74,12 +74,24 @@ public static class RerankEndpoints
         return response;
     }
 
-    private static string DocumentText(JsonElement document, int position) => document.ValueKind switch
+    private static string DocumentText(JsonElement document, int position)
     {
-        JsonValueKind.String => document.GetString()!,
-        JsonValueKind.Object when document.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String => text.GetString()!,
-        _ => throw new ArgumentException($"documents[{position}] must be a string or an object with a string field text."),
-    };
+        var text = document.ValueKind switch
+        {
+            JsonValueKind.String => document,
+            JsonValueKind.Object when document.TryGetProperty("text", out var field) && field.ValueKind == JsonValueKind.String => field,
+            _ => throw new ArgumentException($"documents[{position}] must be a string or an object with a string field text."),
+        };
+        try
+        {
+            return text.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // e.g. a lone UTF-16 surrogate escape: not text any model can read.
+            throw new ArgumentException($"documents[{position}] is not valid Unicode text.");
+        }
+    }
 
     /// <summary>Indices by descending logit; ties keep request order.</summary>
     private static IEnumerable<int> Ranked(float[] logits) =>

@@ -23,7 +23,16 @@ public static class ResponseMapping
             throw new ArgumentException($"documents[{position}].metadata must be a JSON object.");
         }
 
-        var metadata = body.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : null;
+        string? metadata;
+        try
+        {
+            metadata = body.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : null;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ArgumentException($"documents[{position}].metadata is not valid UTF-8 JSON.");
+        }
+
         return new DocumentInput(body.Id ?? "", body.Text ?? "", metadata);
     }
 
