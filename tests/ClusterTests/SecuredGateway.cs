@@ -40,6 +40,9 @@ public sealed class SecuredGateway : IAsyncLifetime
     public HttpClient Client(string? key)
     {
         var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        // The server may refuse an oversized body before reading it: wait for its go-ahead, or the
+        // refusal races the upload and the client sees a broken pipe instead of the 413.
+        http.DefaultRequestHeaders.ExpectContinue = true;
         if (key is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
