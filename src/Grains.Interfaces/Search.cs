@@ -38,10 +38,12 @@ public sealed record SearchTimings(
     [property: Id(3)] int Candidates,
     [property: Id(4)] RerankTimings Rerank);
 
+/// <param name="Degraded">Why reranking was skipped, when the results are in stage-1 order; null when reranked.</param>
 [GenerateSerializer, Immutable]
 public sealed record SearchResponse(
     [property: Id(0)] SearchResult[] Results,
     [property: Id(1)] SearchTimings Timings,
     [property: Id(2)] string CrossEncoder,
     [property: Id(3)] bool ScoresAreRelevance,
-    [property: Id(4)] Stage1Hit[] Stage1);
+    [property: Id(4)] Stage1Hit[] Stage1,
+    [property: Id(5)] string? Degraded = null);

@@ -18,4 +18,4 @@ public sealed record TimingsBody(
 public sealed record ModelBody(string CrossEncoder, bool ScoresAreRelevance);
 
 public sealed record SearchResponseBody(
-    SearchHitBody[] Results, TimingsBody Timings, ModelBody Model, string[]? Warnings, Stage1HitBody[]? Stage1);
+    SearchHitBody[] Results, TimingsBody Timings, ModelBody Model, string[]? Warnings, Stage1HitBody[]? Stage1, bool Degraded = false);

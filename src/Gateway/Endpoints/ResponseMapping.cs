@@ -46,13 +46,19 @@ public static class ResponseMapping
             response.Timings.Rerank.PaddedTokens, response.Timings.Rerank.Silos),
         new ModelBody(response.CrossEncoder, response.ScoresAreRelevance),
         Warnings(response),
-        response.Stage1.Length == 0 ? null : response.Stage1.Select(h => new Stage1HitBody(h.DocumentId, h.ChunkIndex, h.Score)).ToArray());
+        response.Stage1.Length == 0 ? null : response.Stage1.Select(h => new Stage1HitBody(h.DocumentId, h.ChunkIndex, h.Score)).ToArray(),
+        response.Degraded is not null);
 
     public const string EmptyIndexWarning = "The index has no documents yet: nothing to search.";
 
     private static string[]? Warnings(SearchResponse response)
     {
         var warnings = new List<string>();
+        if (response.Degraded is not null)
+        {
+            warnings.Add($"Degraded: {response.Degraded}.");
+        }
+
         if (response.Timings.Candidates == 0)
         {
             warnings.Add(EmptyIndexWarning);

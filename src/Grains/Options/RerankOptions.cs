@@ -13,11 +13,22 @@ public sealed class RerankOptions : ISelfValidatingOptions
     /// <summary>Most padded tokens (rows × longest row) in one micro-batch.</summary>
     public long MaxBatchTokens { get; set; } = 16384;
 
+    /// <summary>Longest a query's reranking may take before it counts as failed.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>What a search does when reranking fails or times out.</summary>
+    public RerankFailureMode OnFailure { get; set; } = RerankFailureMode.Fail;
+
     public IEnumerable<string> Validate()
     {
         if (MaxPairsPerBatch is < 1 or > 1024)
         {
             yield return $"{Section}:MaxPairsPerBatch must be between 1 and 1024 (got {MaxPairsPerBatch}).";
+        }
+
+        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(10))
+        {
+            yield return $"{Section}:Timeout must be above 0 and at most 10 minutes (got {Timeout}).";
         }
 
         if (MaxBatchTokens < 512)

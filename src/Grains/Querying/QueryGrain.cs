@@ -1,9 +1,12 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Grains.Caching;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Models;
+using RerankCluster.Grains.Options;
 using RerankCluster.Grains.Reranking;
 using RerankCluster.Inference;
 using RerankCluster.Retrieval;
@@ -15,7 +18,8 @@ namespace RerankCluster.Grains.Querying;
 /// merge the global top candidates, rerank them in parallel micro-batches spread over the silos.
 /// </summary>
 [StatelessWorker]
-public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker, InferenceCache cache) : Grain, IQueryGrain
+public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker, InferenceCache cache, IOptions<RerankOptions> rerank,
+    ILogger<QueryGrain> logger) : Grain, IQueryGrain
 {
     public async Task<SearchResponse> Search(SearchRequest request)
     {
@@ -48,8 +52,29 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         using var rerankSpan = RerankTelemetry.Source.StartActivity("stage 2: rerank");
 
         var candidates = stage1.Take(request.Candidates).ToArray();
-        var (logits, rerankTimings, model) = await reranker.Score(
-            request.Query, candidates.Select(c => c.Text).ToArray(), index.CrossEncoder, candidates.Select(c => c.TokenCount).ToArray());
+        var model = models.CrossEncoder(index.CrossEncoder).Encoder;
+        float[] logits;
+        RerankTimings rerankTimings;
+        string? degraded = null;
+        try
+        {
+            (logits, rerankTimings, model) = await reranker
+                .Score(request.Query, candidates.Select(c => c.Text).ToArray(), index.CrossEncoder, candidates.Select(c => c.TokenCount).ToArray())
+                .WaitAsync(rerank.Value.Timeout);
+        }
+        catch (TimeoutException) when (rerank.Value.OnFailure == RerankFailureMode.Fail)
+        {
+            throw new TimeoutException($"Reranking took longer than Rerank:Timeout ({rerank.Value.Timeout}).");
+        }
+        catch (Exception ex) when (ex is not ArgumentException && rerank.Value.OnFailure == RerankFailureMode.Stage1Order)
+        {
+            // Degrade, as configured: stage-1 order, each score its cosine similarity, and say so.
+            logger.LogWarning(ex, "Reranking failed for index {Index}; answering in stage-1 order", indexKey);
+            degraded = $"reranking failed ({(ex is TimeoutException ? $"over Rerank:Timeout {rerank.Value.Timeout}" : ex.GetType().Name)}); " +
+                       "results are in stage-1 order and scores are bi-encoder cosine similarities";
+            logits = candidates.Select(c => c.Score).ToArray();
+            rerankTimings = new RerankTimings(0, 0, 0, 0, 0, 0, 0, []);
+        }
 
         var results = candidates
             .Select((hit, rank) => (hit, rank, logit: logits[rank]))
@@ -62,7 +87,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
                 request.ReturnDocuments ? c.hit.Text : null,
                 request.ReturnDocuments ? c.hit.MetadataJson : null,
                 c.logit,
-                CrossEncoder.Probability(c.logit),
+                degraded is null ? CrossEncoder.Probability(c.logit) : 0,
                 c.rank + 1,
                 c.hit.Score))
             .ToArray();
@@ -71,6 +96,6 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
             ? stage1.Take(request.Stage1Depth).Select(h => new Stage1Hit(h.DocumentId, h.ChunkIndex, h.Score)).ToArray()
             : [];
         var timings = new SearchTimings(embedMs, stage1Ms, total.Elapsed.TotalMilliseconds, candidates.Length, rerankTimings);
-        return new SearchResponse(results, timings, model.Model.Name, model.ScoresAreRelevance, stage1Hits);
+        return new SearchResponse(results, timings, model.Model.Name, model.ScoresAreRelevance, stage1Hits, degraded);
     }
 }
