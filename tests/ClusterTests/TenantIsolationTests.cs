@@ -72,4 +72,31 @@ public sealed class TenantIsolationTests(SecuredGateway gateway)
         Assert.True(page.StatusCode == HttpStatusCode.OK, $"{page.StatusCode}: {await page.Content.ReadAsStringAsync()}");
         Assert.Contains("<html", (await page.Content.ReadAsStringAsync()).ToLowerInvariant());
     }
+
+    [Fact]
+    public async Task Keys_rotate_and_a_revoked_key_stops_working()
+    {
+        using var admin = gateway.Client(SecuredGateway.AdminKey);
+        var created = await HttpAssert.Ok(await admin.PostAsJsonAsync("v1/tenants", new { tenant = "rotating" }));
+        var oldKey = created.GetProperty("api_key").GetString()!;
+        var oldId = created.GetProperty("key_id").GetString()!;
+        using var oldClient = gateway.Client(oldKey);
+        Assert.Equal(HttpStatusCode.NotFound, (await oldClient.GetAsync("v1/indexes/none")).StatusCode);
+
+        var issued = await HttpAssert.Ok(await admin.PostAsync("v1/tenants/rotating/keys", null));
+        using var newClient = gateway.Client(issued.GetProperty("api_key").GetString());
+        Assert.NotEqual(oldId, issued.GetProperty("key_id").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await newClient.GetAsync("v1/indexes/none")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await oldClient.GetAsync("v1/indexes/none")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"v1/tenants/rotating/keys/{oldId}")).StatusCode);
+        await HttpAssert.Problem(await oldClient.GetAsync("v1/indexes/none"), HttpStatusCode.Unauthorized, "not valid");
+        Assert.Equal(HttpStatusCode.NotFound, (await newClient.GetAsync("v1/indexes/none")).StatusCode);
+
+        await HttpAssert.Problem(await admin.DeleteAsync($"v1/tenants/rotating/keys/{oldId}"), HttpStatusCode.NotFound, oldId);
+        await HttpAssert.Problem(await admin.PostAsync("v1/tenants/nobody/keys", null), HttpStatusCode.NotFound, "nobody");
+        await HttpAssert.Problem(await newClient.PostAsync("v1/tenants/rotating/keys", null), HttpStatusCode.Unauthorized, "admin key");
+        // The key id is derived from the hash alone: the key itself is never stored or shown again.
+        Assert.DoesNotContain(oldKey, issued.GetRawText());
+    }
 }

@@ -22,6 +22,15 @@ public sealed class ApiKeyResolver(IGrainFactory grains, IOptions<GatewayOptions
                CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(key)), SHA256.HashData(Encoding.UTF8.GetBytes(admin)));
     }
 
+    /// <summary>Forgets a revoked key at once on this gateway; other gateways notice within Gateway:KeyCacheTtl.</summary>
+    public void ForgetId(string keyId)
+    {
+        foreach (var hash in _cache.Keys.Where(h => h.StartsWith(keyId, StringComparison.Ordinal)))
+        {
+            _cache.TryRemove(hash, out _);
+        }
+    }
+
     public async Task<string?> TenantOf(string key)
     {
         var hash = ApiKeys.Hash(key);

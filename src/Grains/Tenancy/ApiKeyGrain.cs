@@ -22,5 +22,11 @@ public sealed class ApiKeyGrain(
         await state.WriteStateAsync();
     }
 
+    public async Task Revoke()
+    {
+        state.State.Tenant = null;
+        await state.ClearStateAsync();
+    }
+
     public Task<string?> Tenant() => Task.FromResult(state.State.Tenant);
 }

@@ -22,14 +22,45 @@ public sealed class TenantGrain(
             throw new InvalidOperationException($"Tenant '{tenant}' already exists.");
         }
 
+        state.State = new TenantState { CreatedAt = DateTimeOffset.UtcNow };
+        return await IssueKey();
+    }
+
+    public Task<bool> Exists() => Task.FromResult(state.RecordExists);
+
+    public async Task<string> IssueKey()
+    {
+        RequireExists();
         var key = ApiKeys.NewKey();
         var hash = ApiKeys.Hash(key);
-        // The key is bound to the tenant before the tenant is recorded, so a recorded tenant's key always works.
-        await GrainFactory.GetGrain<IApiKeyGrain>(hash).Assign(tenant);
-        state.State = new TenantState { CreatedAt = DateTimeOffset.UtcNow, KeyHashes = [hash] };
+        // The key is bound to the tenant before the tenant records it, so a recorded key always works.
+        await GrainFactory.GetGrain<IApiKeyGrain>(hash).Assign(this.GetPrimaryKeyString());
+        state.State.KeyHashes.Add(hash);
         await state.WriteStateAsync();
         return key;
     }
 
-    public Task<bool> Exists() => Task.FromResult(state.RecordExists);
+    public async Task<bool> RevokeKey(string keyId)
+    {
+        RequireExists();
+        var hash = keyId.Length == 12 ? state.State.KeyHashes.FirstOrDefault(h => h.StartsWith(keyId, StringComparison.Ordinal)) : null;
+        if (hash is null)
+        {
+            return false;
+        }
+
+        // Revoked at the key first: once this returns, no gateway that asks again accepts it.
+        await GrainFactory.GetGrain<IApiKeyGrain>(hash).Revoke();
+        state.State.KeyHashes.Remove(hash);
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    private void RequireExists()
+    {
+        if (!state.RecordExists && state.State.CreatedAt == default)
+        {
+            throw new KeyNotFoundException($"Tenant '{this.GetPrimaryKeyString()}' does not exist.");
+        }
+    }
 }
