@@ -9,6 +9,7 @@ using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Gateway.Configuration;
 using RerankCluster.Gateway.Endpoints;
 using RerankCluster.Gateway.Errors;
+using RerankCluster.Gateway.Resilience;
 using RerankCluster.Gateway.Security;
 using RerankCluster.Grains.Interfaces;
 
@@ -30,6 +31,8 @@ public static class RerankGatewayExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyResolver>();
         services.AddSingleton<TenantRateLimiter>();
+        services.AddSingleton(new RetryBudget());
+        services.AddSingleton<IdempotentRetry>();
         // Bad bodies are thrown, not answered silently, so GrainExceptionHandler can say what was wrong.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
 using RerankCluster.Gateway.Contracts;
+using RerankCluster.Gateway.Resilience;
 using RerankCluster.Gateway.Security;
 using RerankCluster.Grains.Interfaces;
 
@@ -51,7 +52,8 @@ public static class IndexEndpoints
                 ? Results.NoContent()
                 : throw new KeyNotFoundException($"Document '{id}' is not in index '{index}'."));
 
-        indexes.MapPost("/search", async (string index, SearchBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits) =>
+        indexes.MapPost("/search", async (string index, SearchBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits,
+            IdempotentRetry retry) =>
         {
             RequestLimits.RequireAtMost(body.Candidates, limits.Value.MaxCandidates, "candidates", nameof(LimitsOptions.MaxCandidates));
             RequestLimits.RequireAtMost(body.TopK, limits.Value.MaxTopN, "top_k", nameof(LimitsOptions.MaxTopN));
@@ -66,7 +68,7 @@ public static class IndexEndpoints
                 throw new ArgumentException(problem);
             }
 
-            var response = await grains.GetGrain<IQueryGrain>(IndexKey.For(http.Tenant(), index)).Search(request);
+            var response = await retry.Run(() => grains.GetGrain<IQueryGrain>(IndexKey.For(http.Tenant(), index)).Search(request));
             ResponseMapping.ReportTimings(http.Response, "search", response.Timings.Rerank, response.Timings.TotalMs, response.Timings);
             return Results.Ok(ResponseMapping.ToBody(response));
         });

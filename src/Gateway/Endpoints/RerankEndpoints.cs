@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
 using RerankCluster.Gateway.Contracts;
+using RerankCluster.Gateway.Resilience;
 using RerankCluster.Gateway.Security;
 using RerankCluster.Grains.Interfaces;
 
@@ -15,7 +16,8 @@ public static class RerankEndpoints
 {
     public static IEndpointRouteBuilder MapRerankEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/rerank", async (CohereRerankBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits) =>
+        app.MapPost("/v1/rerank", async (CohereRerankBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits,
+                IdempotentRetry retry) =>
             {
                 var documents = (body.Documents ?? throw new ArgumentException("documents is required.")).Select(DocumentText).ToArray();
                 RequestLimits.RequireAtMost(body.TopN, limits.Value.MaxTopN, "top_n", nameof(LimitsOptions.MaxTopN));
@@ -24,7 +26,7 @@ public static class RerankEndpoints
                     throw new ArgumentException($"top_n must be at least 1 (got {body.TopN}).");
                 }
 
-                var response = await Rerank(grains, http, body.Query, documents, body.Model, limits.Value);
+                var response = await Rerank(grains, retry, http, body.Query, documents, body.Model, limits.Value);
                 var results = Ranked(response.Logits)
                     .Take(body.TopN ?? documents.Length)
                     .Select(i => new CohereRerankResult(i, Probability(response.Logits[i]),
@@ -40,10 +42,11 @@ public static class RerankEndpoints
             .AddEndpointFilter<TenantAuthorizationFilter>()
             .WithTags("rerank");
 
-        app.MapPost("/rerank", async (TeiRerankBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits) =>
+        app.MapPost("/rerank", async (TeiRerankBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits,
+                IdempotentRetry retry) =>
             {
                 var texts = body.Texts ?? throw new ArgumentException("texts is required.");
-                var response = await Rerank(grains, http, body.Query, texts, null, limits.Value);
+                var response = await Rerank(grains, retry, http, body.Query, texts, null, limits.Value);
                 return Results.Ok(Ranked(response.Logits)
                     .Select(i => new TeiRerankResult(i, body.RawScores == true ? response.Logits[i] : Probability(response.Logits[i]),
                         body.ReturnText == true ? texts[i] : null))
@@ -54,8 +57,8 @@ public static class RerankEndpoints
         return app;
     }
 
-    private static async Task<RerankResponse> Rerank(IGrainFactory grains, HttpContext http, string? query, string[] documents, string? model,
-        LimitsOptions limits)
+    private static async Task<RerankResponse> Rerank(IGrainFactory grains, IdempotentRetry retry, HttpContext http, string? query,
+        string[] documents, string? model, LimitsOptions limits)
     {
         RequestLimits.RequireCount(documents.Length, limits.MaxRerankDocuments, "documents", nameof(LimitsOptions.MaxRerankDocuments));
         for (var i = 0; i < documents.Length; i++)
@@ -69,7 +72,7 @@ public static class RerankEndpoints
             throw new ArgumentException(problem);
         }
 
-        var response = await grains.GetGrain<IRerankGrain>(0).Rerank(request);
+        var response = await retry.Run(() => grains.GetGrain<IRerankGrain>(0).Rerank(request));
         ResponseMapping.ReportTimings(http.Response, "rerank", response.Timings, response.Timings.TotalMs);
         return response;
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
+using RerankCluster.Gateway.Resilience;
 
 namespace RerankCluster.Gateway.Errors;
 
@@ -19,7 +20,7 @@ public sealed class GrainExceptionHandler(
     {
         var (status, title) = exception switch
         {
-            _ when IsClusterChurn(exception) => (StatusCodes.Status503ServiceUnavailable, "Unavailable"),
+            _ when IdempotentRetry.IsClusterChurn(exception) => (StatusCodes.Status503ServiceUnavailable, "Unavailable"),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
             ArgumentException => (StatusCodes.Status400BadRequest, "Invalid request"),
             KeyNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
@@ -51,20 +52,6 @@ public sealed class GrainExceptionHandler(
                 Detail = Detail(exception, status),
             },
         });
-    }
-
-    /// <summary>A silo left or is unreachable, anywhere in the chain: the cluster is moving work, a retry will do.</summary>
-    private static bool IsClusterChurn(Exception? exception)
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private string Detail(Exception exception, int status) => exception switch
