@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using RerankCluster.Grains.Reranking;
 using RerankCluster.Inference;
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
@@ -39,6 +41,13 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         builder.ConfigureSilo((_, silo) => silo.AddRerankCluster(configuration));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+        // Placement trusts silo metadata (roles), which reaches each silo shortly after it joins.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Cluster.Silos.Any(s => ((InProcessSiloHandle)s).ServiceProvider.GetRequiredService<RerankSiloDirectory>().ActiveSilos().Count < Silos)
+               && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
 
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
         BiEncoder = new BiEncoder(ShippedMiniLm.Ensure(cache), sessions);

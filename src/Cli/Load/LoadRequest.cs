@@ -34,7 +34,7 @@ public sealed record LoadRequest(string Kind, string Path, object Body)
 
         return i =>
         {
-            var random = new Random(HashCode.Combine(seed, i));
+            var random = new Random(unchecked(seed * 100_003 + i));
             var query = queries[i % queries.Count];
             if (passages.Count > 0 && random.NextDouble() < rerankFraction)
             {
