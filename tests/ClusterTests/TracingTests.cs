@@ -27,11 +27,17 @@ public sealed class TracingTests(EmbeddedGateway gateway)
         };
         ActivitySource.AddActivityListener(listener);
 
-        const string query = "how do traces follow requests";
-        await HttpAssert.Ok(await gateway.Http.PostAsJsonAsync("v1/indexes/traced/search", new { query, top_k = 1, candidates = 2 }));
+        // Our own trace id, sent as a W3C traceparent: other tests search concurrently in this process.
+        var traceId = ActivityTraceId.CreateRandom();
+        using var search = new HttpRequestMessage(HttpMethod.Post, "v1/indexes/traced/search")
+        {
+            Content = JsonContent.Create(new { query = "how do traces follow requests", top_k = 1, candidates = 2 }),
+        };
+        search.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        await HttpAssert.Ok(await gateway.Http.SendAsync(search));
 
-        var request = spans.Single(s => s.Source.Name == "Microsoft.AspNetCore" && s.DisplayName.Contains("/search", StringComparison.Ordinal));
-        var trace = spans.Where(s => s.TraceId == request.TraceId).ToList();
+        var trace = spans.Where(s => s.TraceId == traceId).ToList();
+        Assert.Contains(trace, s => s.Source.Name == "Microsoft.AspNetCore");
         foreach (var stage in new[] { "embed query", "stage 1: scatter and merge", "stage 2: rerank" })
         {
             Assert.Contains(trace, s => s.Source.Name == RerankTelemetry.Name && s.DisplayName == stage);
