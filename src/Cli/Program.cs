@@ -11,6 +11,8 @@ var root = new RootCommand("RerankCluster: two-stage retrieval and cross-encoder
     ModelsCommand.Create(),
     EvalCommand.Create(),
     LoadCommand.Create(),
+    DatasetCommand.Create(),
+    TrainRerankerCommand.Create(),
 };
 
 try

@@ -45,4 +45,8 @@ public sealed class Qrels
         _judgements.TryGetValue(queryId, out var forQuery) ? forQuery : new Dictionary<string, int>();
 
     public bool HasRelevant(string queryId) => For(queryId).Values.Any(grade => grade > 0);
+
+    /// <summary>Every document judged relevant to some query.</summary>
+    public IEnumerable<string> Documents() =>
+        _judgements.Values.SelectMany(d => d.Where(j => j.Value > 0).Select(j => j.Key)).Distinct(StringComparer.Ordinal);
 }

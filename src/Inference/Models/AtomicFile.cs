@@ -1,7 +1,7 @@
 namespace RerankCluster.Inference.Models;
 
 /// <summary>Writes files so that a reader, or a second process doing the same, never sees half a file.</summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, ReadOnlySpan<byte> content)
     {

@@ -33,14 +33,29 @@ public static class DerivedTestCrossEncoder
 
     public static void Build(ModelFiles encoder, string directory)
     {
+        var (weights, bias) = HeadWeights();
+        var spliced = WithHead(encoder, weights, bias);
+        CopyTokenizer(encoder, directory);
+        AtomicFile.WriteText(Path.Combine(directory, "config.json"),
+            $"{{\"architectures\": [\"BertForSequenceClassification\"], \"num_labels\": 1, \"{ModelFiles.NotRelevanceMarker}\": true}}\n");
+        AtomicFile.WriteText(Path.Combine(directory, "README.md"),
+            $"# {Name}\n\nDerived from {ShippedMiniLm.RepoId} (the encoder and its [CLS] pooler) plus a one-logit head with " +
+            "deterministic, untrained weights. Same compute as cross-encoder/ms-marco-MiniLM-L-6-v2, so it is fit for timing; " +
+            "its scores mean nothing and must not be read as relevance.\n");
+        // The graph goes last: its presence is what marks the directory complete.
+        AtomicFile.Write(Path.Combine(directory, "model.onnx"), spliced);
+    }
+
+    /// <summary>The shipped encoder graph with a one-logit head (MatMul + Add named classifier.weight/bias) on its pooled [CLS] output.</summary>
+    public static byte[] WithHead(ModelFiles encoder, float[] weights, float[] bias)
+    {
         var model = File.ReadAllBytes(encoder.OnnxPath);
         if (!OnnxGraphSplicer.OutputNames(model).Contains(PooledOutput))
         {
             throw new InvalidDataException($"'{encoder.OnnxPath}' has no pooled [CLS] output '{PooledOutput}'; it is not the shipped MiniLM graph.");
         }
 
-        var (weights, bias) = HeadWeights();
-        var spliced = OnnxGraphSplicer.Splice(
+        return OnnxGraphSplicer.Splice(
             model,
             [
                 new OnnxGraphSplicer.Node("MatMul", "classifier_matmul", [PooledOutput, "classifier.weight"], ["classifier_out"]),
@@ -51,18 +66,13 @@ public static class DerivedTestCrossEncoder
                 new OnnxGraphSplicer.FloatTensor("classifier.bias", [1], bias),
             ],
             [new OnnxGraphSplicer.FloatOutput("logits", [null, 1])]);
+    }
 
+    public static void CopyTokenizer(ModelFiles encoder, string directory)
+    {
         Directory.CreateDirectory(directory);
         File.Copy(Path.Combine(encoder.Directory, "vocab.txt"), Path.Combine(directory, "vocab.txt"), overwrite: true);
         AtomicFile.WriteText(Path.Combine(directory, "tokenizer_config.json"), "{\"do_lower_case\": true}\n");
-        AtomicFile.WriteText(Path.Combine(directory, "config.json"),
-            $"{{\"architectures\": [\"BertForSequenceClassification\"], \"num_labels\": 1, \"{ModelFiles.NotRelevanceMarker}\": true}}\n");
-        AtomicFile.WriteText(Path.Combine(directory, "README.md"),
-            $"# {Name}\n\nDerived from {ShippedMiniLm.RepoId} (the encoder and its [CLS] pooler) plus a one-logit head with " +
-            "deterministic, untrained weights. Same compute as cross-encoder/ms-marco-MiniLM-L-6-v2, so it is fit for timing; " +
-            "its scores mean nothing and must not be read as relevance.\n");
-        // The graph goes last: its presence is what marks the directory complete.
-        AtomicFile.Write(Path.Combine(directory, "model.onnx"), spliced);
     }
 
     /// <summary>Deterministic small weights (xorshift32, uniform in ±0.1) so every machine builds the same file.</summary>

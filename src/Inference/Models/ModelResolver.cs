@@ -20,9 +20,16 @@ public sealed class ModelResolver
 
     public ModelFiles CrossEncoder(string? spec, string? onnxFile, ModelPrecision precision = ModelPrecision.Fp32)
     {
-        var files = string.IsNullOrWhiteSpace(spec) ? DerivedTestCrossEncoder.Ensure(_options.ResolveCacheDirectory()) : Resolve(spec, onnxFile);
+        var files = string.IsNullOrWhiteSpace(spec) ? DefaultCrossEncoder(_options.ResolveCacheDirectory()) : Resolve(spec, onnxFile);
         return precision == ModelPrecision.Int8 ? QuantizedModel.Ensure(files, _options.ResolveCacheDirectory()) : files;
     }
+
+    /// <summary>
+    /// The cross-encoder used when none is configured: the reranker this project trained, when the build
+    /// ships it, else the derived test model (real compute, meaningless scores, and marked so).
+    /// </summary>
+    public static ModelFiles DefaultCrossEncoder(string cacheDirectory) =>
+        TrainedCrossEncoder.IsShipped ? TrainedCrossEncoder.Ensure(cacheDirectory) : DerivedTestCrossEncoder.Ensure(cacheDirectory);
 
     public ModelFiles Resolve(string spec, string? onnxFile)
     {

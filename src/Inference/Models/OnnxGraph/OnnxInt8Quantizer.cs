@@ -16,8 +16,6 @@ public static class OnnxInt8Quantizer
     private const int ModelOpsetImport = 8;
     private const int GraphNode = 1;
     private const int GraphInitializer = 5;
-    private const int TensorFloat = 1;
-    private const int TensorInt8 = 3;
     private const string MicrosoftDomain = "com.microsoft";
 
     public sealed record Report(int QuantizedMatMuls, int KeptMatMuls, long Fp32WeightBytes, long Int8WeightBytes);
@@ -28,7 +26,7 @@ public static class OnnxInt8Quantizer
         var graph = model.AsMemory(graphField.PayloadStart, graphField.End - graphField.PayloadStart);
         var fields = ProtoWire.ReadFields(graph).ToList();
         var initializers = fields.Where(f => f.Number == GraphInitializer)
-            .Select(f => Tensor.Parse(graph.Slice(f.PayloadStart, f.End - f.PayloadStart)))
+            .Select(f => OnnxTensorProto.Parse(graph.Slice(f.PayloadStart, f.End - f.PayloadStart)))
             .ToDictionary(t => t.Name);
         var nodes = fields.Where(f => f.Number == GraphNode)
             .Select(f => Node.Parse(graph.Slice(f.PayloadStart, f.End - f.PayloadStart)))
@@ -39,7 +37,7 @@ public static class OnnxInt8Quantizer
         int kept = 0;
         foreach (var node in nodes.Where(n => n.OpType == "MatMul" && n.Domain.Length == 0 && n.Inputs.Count == 2))
         {
-            if (!initializers.TryGetValue(node.Inputs[1], out var weight) || weight.DataType != TensorFloat || weight.Dims.Length != 2 ||
+            if (!initializers.TryGetValue(node.Inputs[1], out var weight) || weight.DataType != OnnxTensorProto.Float || weight.Dims.Length != 2 ||
                 weight.Dims.Min() < minimumDimension)
             {
                 kept++;
@@ -87,8 +85,8 @@ public static class OnnxInt8Quantizer
 
         foreach (var (name, (weights, scales, k, n)) in quantized)
         {
-            ProtoWire.WriteMessageField(newGraph, GraphInitializer, t => WriteTensor(t, name + "_int8", [k, n], TensorInt8, weights));
-            ProtoWire.WriteMessageField(newGraph, GraphInitializer, t => WriteTensor(t, name + "_scale", [n], TensorFloat,
+            ProtoWire.WriteMessageField(newGraph, GraphInitializer, t => OnnxTensorProto.Write(t, name + "_int8", [k, n], OnnxTensorProto.Int8, weights));
+            ProtoWire.WriteMessageField(newGraph, GraphInitializer, t => OnnxTensorProto.Write(t, name + "_scale", [n], OnnxTensorProto.Float,
                 MemoryMarshal.AsBytes(scales.AsSpan()).ToArray()));
         }
 
@@ -178,18 +176,6 @@ public static class OnnxInt8Quantizer
         ProtoWire.WriteStringField(output, 7, domain);
     }
 
-    private static void WriteTensor(Stream output, string name, long[] dims, int dataType, byte[] raw)
-    {
-        foreach (var dim in dims)
-        {
-            ProtoWire.WriteVarintField(output, 1, dim);
-        }
-
-        ProtoWire.WriteVarintField(output, 2, dataType);
-        ProtoWire.WriteStringField(output, 8, name);
-        ProtoWire.WriteBytesField(output, 9, raw);
-    }
-
     private sealed record Node(string Name, string OpType, string Domain, List<string> Inputs, List<string> Outputs)
     {
         public static Node Parse(ReadOnlyMemory<byte> bytes)
@@ -211,51 +197,6 @@ public static class OnnxInt8Quantizer
             }
 
             return new Node(name, opType, domain, inputs, outputs);
-        }
-    }
-
-    private sealed record Tensor(string Name, int DataType, long[] Dims, ReadOnlyMemory<byte> Raw, ReadOnlyMemory<byte> Bytes)
-    {
-        public float[] Floats() => MemoryMarshal.Cast<byte, float>(Raw.Span).ToArray();
-
-        public static Tensor Parse(ReadOnlyMemory<byte> bytes)
-        {
-            var name = "";
-            var dataType = 0;
-            var dims = new List<long>();
-            ReadOnlyMemory<byte> raw = default;
-            foreach (var field in ProtoWire.ReadFields(bytes))
-            {
-                var span = bytes.Span;
-                switch (field.Number, field.WireType)
-                {
-                    case (1, ProtoWire.Varint):
-                        var position = field.Start;
-                        ProtoWire.ReadVarint(span, ref position);
-                        dims.Add((long)ProtoWire.ReadVarint(span, ref position));
-                        break;
-                    case (1, ProtoWire.LengthDelimited):
-                        for (var p = field.PayloadStart; p < field.End;)
-                        {
-                            dims.Add((long)ProtoWire.ReadVarint(span, ref p));
-                        }
-
-                        break;
-                    case (2, ProtoWire.Varint):
-                        var at = field.Start;
-                        ProtoWire.ReadVarint(span, ref at);
-                        dataType = (int)ProtoWire.ReadVarint(span, ref at);
-                        break;
-                    case (4, ProtoWire.LengthDelimited) or (9, ProtoWire.LengthDelimited):
-                        raw = bytes.Slice(field.PayloadStart, field.End - field.PayloadStart);
-                        break;
-                    case (8, ProtoWire.LengthDelimited):
-                        name = Encoding.UTF8.GetString(span[field.PayloadStart..field.End]);
-                        break;
-                }
-            }
-
-            return new Tensor(name, dataType, dims.ToArray(), raw, bytes);
         }
     }
 }

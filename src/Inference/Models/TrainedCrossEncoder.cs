@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+
+namespace RerankCluster.Inference.Models;
+
+/// <summary>
+/// The reranker this project trained itself (see its model card, models/minilm-l6-debian-reranker): its
+/// weights ship with the build as an fp16 <see cref="WeightPack"/>, and the graph is rebuilt into the
+/// model cache from the shipped MiniLM encoder with the trained weights swapped in. The offline default
+/// cross-encoder wherever no other is configured.
+/// </summary>
+public static class TrainedCrossEncoder
+{
+    public const string Name = "rerankcluster/minilm-l6-debian-reranker";
+    public const string PackFile = "weights.f16";
+    private const string StampFile = "weights.sha256";
+    private static readonly object Gate = new();
+
+    /// <summary>Where the build puts the shipped pack and its model card.</summary>
+    public static string ShippedDirectory => Path.Combine(AppContext.BaseDirectory, "shipped-models", "minilm-l6-debian-reranker");
+
+    public static bool IsShipped => File.Exists(Path.Combine(ShippedDirectory, PackFile));
+
+    public static ModelFiles Ensure(string cacheDirectory) => Ensure(cacheDirectory, ShippedDirectory, Name);
+
+    /// <summary>Builds (once per pack content) a model directory from a pack and the shipped encoder.</summary>
+    public static ModelFiles Ensure(string cacheDirectory, string packDirectory, string name)
+    {
+        var pack = Path.Combine(packDirectory, PackFile);
+        if (!File.Exists(pack))
+        {
+            throw new FileNotFoundException($"The trained reranker's weights are missing: '{pack}'.", pack);
+        }
+
+        var directory = Path.Combine(cacheDirectory, ModelStoreOptions.CacheFolderName(name));
+        var stamp = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(pack)));
+        lock (Gate)
+        {
+            var stampPath = Path.Combine(directory, StampFile);
+            if (!File.Exists(Path.Combine(directory, "model.onnx")) || !File.Exists(stampPath) || File.ReadAllText(stampPath).Trim() != stamp)
+            {
+                Build(ShippedMiniLm.Ensure(cacheDirectory), pack, directory);
+                AtomicFile.WriteText(stampPath, stamp + "\n");
+            }
+        }
+
+        return ModelFiles.Open(directory, name);
+    }
+
+    private static void Build(ModelFiles encoder, string pack, string directory)
+    {
+        var weights = WeightPack.Read(pack);
+        var head = weights.GetValueOrDefault("classifier.weight") ?? throw new InvalidDataException($"'{pack}' has no classifier.weight.");
+        var bias = weights.GetValueOrDefault("classifier.bias") ?? throw new InvalidDataException($"'{pack}' has no classifier.bias.");
+        var graph = OnnxGraph.OnnxInitializerReplacer.Replace(DerivedTestCrossEncoder.WithHead(encoder, head.Values, bias.Values), weights);
+        DerivedTestCrossEncoder.CopyTokenizer(encoder, directory);
+        AtomicFile.WriteText(Path.Combine(directory, "config.json"),
+            "{\"architectures\": [\"BertForSequenceClassification\"], \"model_type\": \"bert\", \"num_labels\": 1}\n");
+        var card = Path.Combine(Path.GetDirectoryName(pack)!, "README.md");
+        if (File.Exists(card))
+        {
+            File.Copy(card, Path.Combine(directory, "README.md"), overwrite: true);
+        }
+
+        AtomicFile.Write(Path.Combine(directory, "model.onnx"), graph);
+    }
+}

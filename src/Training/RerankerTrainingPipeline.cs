@@ -1,0 +1,121 @@
+using RerankCluster.Inference;
+using RerankCluster.Inference.Models;
+using RerankCluster.Inference.Onnx;
+using RerankCluster.Training.Data;
+using RerankCluster.Training.Trainer;
+
+namespace RerankCluster.Training;
+
+/// <summary>
+/// Data to a loadable cross-encoder: (query, positive) pairs → hard negatives from stage 1 → tokenised
+/// groups → the weight-mapping probe → the Python trainer → an HF-layout model directory whose export
+/// the project's own <see cref="CrossEncoder"/> has been checked against.
+/// </summary>
+public sealed class RerankerTrainingPipeline
+{
+    public sealed record Settings(
+        string Data,
+        string Output,
+        string Split = "train",
+        int Steps = 1000,
+        int GroupsPerStep = 4,
+        int Negatives = 7,
+        int NegativeDepth = 30,
+        int MaxLength = 256,
+        double LearningRate = 3e-5,
+        double Warmup = 0.1,
+        int Seed = 13,
+        int? MaxQueries = null,
+        int CheckpointEvery = 100,
+        int LogEvery = 10,
+        bool Resume = false,
+        string? WeightPack = null,
+        int? Threads = null);
+
+    public sealed record Result(string ModelDirectory, int Pairs, int Groups, ExportParity.Result Parity);
+
+    private readonly ModelFiles _encoder;
+    private readonly OnnxSessionFactory _sessions;
+    private readonly PythonTrainer _trainer;
+
+    public RerankerTrainingPipeline(ModelFiles encoder, OnnxSessionFactory sessions, PythonTrainer trainer)
+    {
+        _encoder = encoder;
+        _sessions = sessions;
+        _trainer = trainer;
+    }
+
+    public async Task<Result> RunAsync(Settings settings, Action<string> log, IProgress<(string Stage, int Done, int Total)>? progress, CancellationToken ct)
+    {
+        Validate(settings);
+        var work = Path.Combine(settings.Output, "training");
+        Directory.CreateDirectory(work);
+        var data = TrainingPairs.Load(settings.Data, settings.Split);
+        var pairs = settings.MaxQueries is { } max ? Sample(data.Pairs, max, settings.Seed) : data.Pairs;
+        log($"{data.Pairs.Count} (query, positive) pairs, {data.Passages.Count} passages to draw negatives from; training on {pairs.Count} pairs");
+
+        var groupsFile = Path.Combine(work, TrainingGroupsFile.Groups);
+        int groups;
+        if (settings.Resume && File.Exists(groupsFile) && File.Exists(Path.Combine(work, TrainingGroupsFile.Meta)))
+        {
+            groups = File.ReadLines(groupsFile).Count(l => l.Length > 0);
+            log($"resuming: reusing {groups} mined groups in {work}");
+        }
+        else
+        {
+            using var biEncoder = new BiEncoder(_encoder, _sessions, settings.MaxLength);
+            var mined = new HardNegativeMiner(biEncoder, new HardNegativeMiner.Settings(settings.Negatives, settings.NegativeDepth, Seed: settings.Seed))
+                .Mine(pairs, data.Passages, progress);
+            if (mined.Count == 0)
+            {
+                throw new InvalidDataException($"No query had {settings.Negatives} usable negatives in its top {settings.NegativeDepth}: the passage pool is too small.");
+            }
+
+            TrainingGroupsFile.Write(work, mined, biEncoder.Tokenizer, settings.MaxLength);
+            EncoderParityProbe.Write(_encoder, _sessions,
+                mined.Take(4).SelectMany(g => new[] { (g.Pair.Query, g.Pair.Positive), (g.Pair.Query, g.Negatives[0]) }).ToList(),
+                settings.MaxLength, Path.Combine(work, EncoderParityProbe.FileName));
+            groups = mined.Count;
+            log($"mined {groups} groups of 1 positive + {settings.Negatives} negatives");
+        }
+
+        await _trainer.RunAsync(new PythonTrainer.Arguments(
+            _encoder.OnnxPath, work, settings.Output, Path.Combine(work, EncoderParityProbe.FileName), settings.WeightPack,
+            settings.Steps, settings.GroupsPerStep, settings.LearningRate, settings.Warmup, settings.MaxLength, settings.Seed,
+            settings.CheckpointEvery, settings.LogEvery, settings.Resume, settings.Threads), log, ct);
+
+        TrainedModelLayout.WriteCompanionFiles(_encoder, settings.Output);
+        using var exported = new CrossEncoder(ModelFiles.Open(settings.Output), _sessions, settings.MaxLength);
+        var parity = ExportParity.Check(exported, Path.Combine(settings.Output, ExportParity.FileName));
+        log($"export parity: the C# cross-encoder gives torch's logits within {parity.MaxAbsoluteDifference:0.###e+0} over {parity.Rows} pairs (tolerance {ExportParity.Tolerance:g})");
+        if (!parity.Passed)
+        {
+            throw new InvalidDataException($"The exported model's logits differ from torch's by {parity.MaxAbsoluteDifference:g} (> {ExportParity.Tolerance:g}).");
+        }
+
+        return new Result(settings.Output, pairs.Count, groups, parity);
+    }
+
+    private static void Validate(Settings s)
+    {
+        var problems = new List<string>();
+        if (s.Steps < 1) problems.Add("--steps must be at least 1");
+        if (s.GroupsPerStep < 1) problems.Add("--groups-per-step must be at least 1");
+        if (s.Negatives < 1) problems.Add("--negatives must be at least 1");
+        if (s.NegativeDepth < s.Negatives) problems.Add("--negative-depth must be at least --negatives");
+        if (s.MaxLength is < 16 or > 512) problems.Add("--max-length must be between 16 and 512");
+        if (s.LearningRate is <= 0 or > 1 || double.IsNaN(s.LearningRate)) problems.Add("--learning-rate must be in (0, 1]");
+        if (s.Warmup is < 0 or >= 1 || double.IsNaN(s.Warmup)) problems.Add("--warmup must be in [0, 1)");
+        if (s.MaxQueries is < 1) problems.Add("--max-queries must be at least 1");
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems) + ".");
+        }
+    }
+
+    private static IReadOnlyList<TrainingPair> Sample(IReadOnlyList<TrainingPair> pairs, int count, int seed)
+    {
+        var random = new Random(seed);
+        return count >= pairs.Count ? pairs : pairs.Select(p => (Pair: p, Key: random.Next())).OrderBy(x => x.Key).Take(count).Select(x => x.Pair).ToList();
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text;
+using RerankCluster.Inference;
+using RerankCluster.Inference.Models;
+using RerankCluster.Inference.Onnx;
+using RerankCluster.Inference.Tokenization;
+
+namespace RerankCluster.UnitTests.Training;
+
+[Collection(ModelCollection.Name)]
+public sealed class TrainedCrossEncoderTests(ModelFixture models)
+{
+    private const int Hidden = 384;
+
+    [Fact]
+    public void A_weight_pack_rebuilds_a_graph_whose_logits_are_its_head_over_the_pooled_output()
+    {
+        var head = Enumerable.Range(0, Hidden).Select(i => MathF.Sin(i) * 0.05f).ToArray();
+        var directory = Directory.CreateTempSubdirectory("pack").FullName;
+        WritePack(Path.Combine(directory, TrainedCrossEncoder.PackFile), [("classifier.weight", [Hidden, 1], head), ("classifier.bias", [1], [0.25f])]);
+
+        var files = TrainedCrossEncoder.Ensure(Directory.CreateTempSubdirectory("cache").FullName, directory, "test/pack-model");
+        using var model = new CrossEncoder(files, models.Sessions);
+        var batch = model.Tokenizer.EncodePairs("how do I compress files", ["gzip compresses files", "a chess engine"], 128);
+        var logits = model.Score(batch);
+
+        var pooled = Pooled(batch);
+        for (var row = 0; row < 2; row++)
+        {
+            var expected = 0.25f + Enumerable.Range(0, Hidden).Sum(i => (double)pooled[row * Hidden + i] * (float)(Half)head[i]);
+            Assert.Equal(expected, logits[row], 3);
+        }
+
+        Assert.True(files.IsRelevanceModel);
+    }
+
+    [Fact]
+    public void Replacing_an_encoder_weight_changes_the_scores_and_a_bad_pack_is_refused()
+    {
+        var head = Enumerable.Repeat(0.05f, Hidden).ToArray();
+        var baseline = Directory.CreateTempSubdirectory("pack").FullName;
+        WritePack(Path.Combine(baseline, TrainedCrossEncoder.PackFile), [("classifier.weight", [Hidden, 1], head), ("classifier.bias", [1], [0f])]);
+        var changed = Directory.CreateTempSubdirectory("pack").FullName;
+        WritePack(Path.Combine(changed, TrainedCrossEncoder.PackFile),
+            [("classifier.weight", [Hidden, 1], head), ("classifier.bias", [1], [0f]), ("pooler.dense.bias", [Hidden], Enumerable.Repeat(0.5f, Hidden).ToArray())]);
+        var cache = Directory.CreateTempSubdirectory("cache").FullName;
+
+        float Score(string pack, string name)
+        {
+            using var model = new CrossEncoder(TrainedCrossEncoder.Ensure(cache, pack, name), models.Sessions);
+            return model.Score("compress files", ["gzip compresses files"])[0];
+        }
+
+        Assert.NotEqual(Score(baseline, "test/a"), Score(changed, "test/b"), 3);
+
+        var wrongShape = Directory.CreateTempSubdirectory("pack").FullName;
+        WritePack(Path.Combine(wrongShape, TrainedCrossEncoder.PackFile),
+            [("classifier.weight", [Hidden, 1], head), ("classifier.bias", [1], [0f]), ("pooler.dense.bias", [7], new float[7])]);
+        Assert.Contains("pooler.dense.bias", Assert.Throws<InvalidDataException>(() => TrainedCrossEncoder.Ensure(cache, wrongShape, "test/c")).Message);
+
+        var unknown = Directory.CreateTempSubdirectory("pack").FullName;
+        WritePack(Path.Combine(unknown, TrainedCrossEncoder.PackFile),
+            [("classifier.weight", [Hidden, 1], head), ("classifier.bias", [1], [0f]), ("no.such.weight", [1], [1f])]);
+        Assert.Contains("no.such.weight", Assert.Throws<InvalidDataException>(() => TrainedCrossEncoder.Ensure(cache, unknown, "test/d")).Message);
+
+        var notAPack = Directory.CreateTempSubdirectory("pack").FullName;
+        File.WriteAllText(Path.Combine(notAPack, TrainedCrossEncoder.PackFile), "hello");
+        Assert.Contains("RCWP", Assert.Throws<InvalidDataException>(() => TrainedCrossEncoder.Ensure(cache, notAPack, "test/e")).Message);
+    }
+
+    private float[] Pooled(EncodedBatch batch)
+    {
+        var session = models.Sessions.Create(models.BiEncoder.Model.OnnxPath, out var provider);
+        using var bert = new BertOnnxSession(session, provider, _ => "924");
+        return bert.Run(batch, out _);
+    }
+
+    /// <summary>The trainer's pack layout, written independently of the reader under test.</summary>
+    private static void WritePack(string path, IReadOnlyList<(string Name, long[] Dims, float[] Values)> tensors)
+    {
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write(Encoding.ASCII.GetBytes("RCWP"));
+        writer.Write(1u);
+        writer.Write((uint)tensors.Count);
+        foreach (var (name, dims, values) in tensors)
+        {
+            var bytes = Encoding.UTF8.GetBytes(name);
+            writer.Write((ushort)bytes.Length);
+            writer.Write(bytes);
+            writer.Write((byte)dims.Length);
+            foreach (var dim in dims)
+            {
+                writer.Write(dim);
+            }
+
+            foreach (var value in values)
+            {
+                writer.Write(BitConverter.HalfToUInt16Bits((Half)value));
+            }
+        }
+    }
+}

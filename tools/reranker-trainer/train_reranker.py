@@ -1,0 +1,244 @@
+#!/usr/bin/python3
+"""Trains a MiniLM cross-encoder from tokenised groups (one positive, several hard negatives).
+
+Run by `rerank train-reranker`, which prepares the inputs and checks the outputs; see the README.
+Steps: prove the ONNX -> torch weight mapping against hidden states the C# side computed with ONNX
+Runtime, train (AdamW, warm-up then linear decay, group softmax loss, fixed seed, checkpoints and
+resume), export ONNX with input_ids / attention_mask / token_type_ids -> logits [batch, 1], and
+write the torch logits of a probe batch so the C# side can prove the export.
+"""
+import argparse
+import json
+import os
+import random
+import struct
+import sys
+import time
+
+try:
+    import numpy as np
+    import torch
+    from minilm import load_from_onnx
+except ImportError as missing:
+    sys.stderr.write(f"train_reranker: {missing}. Install Debian's packages (apt-get install -y python3-torch python3-onnx "
+                     "libopenblas0-pthread) and run this with /usr/bin/python3.\n")
+    sys.exit(3)
+
+PARITY_TOLERANCE = 1e-4
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def read_groups(path, max_length):
+    groups = []
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                groups.append([row[:max_length] for row in json.loads(line)["rows"]])
+    if not groups:
+        raise SystemExit(f"train_reranker: {path} holds no groups")
+    size = len(groups[0])
+    if size < 2 or any(len(g) != size for g in groups):
+        raise SystemExit(f"train_reranker: every group needs the same number (>= 2) of rows; the first has {size}")
+    return groups
+
+
+def batch_tensors(rows, meta):
+    """Pads rows of ids; token types are 1 after the first [SEP], as in the C# tokenizer."""
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), meta["pad_id"], dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    types = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = torch.tensor(row)
+        mask[i, : len(row)] = 1
+        first_sep = row.index(meta["sep_id"]) if meta["sep_id"] in row else len(row)
+        types[i, first_sep + 1: len(row)] = 1
+    return ids, mask, types
+
+
+def check_mapping(model, probe_path):
+    with open(probe_path, encoding="utf-8") as f:
+        probe = json.load(f)
+    ids, mask, types = (torch.tensor(probe[k]) for k in ("input_ids", "attention_mask", "token_type_ids"))
+    with torch.no_grad():
+        hidden, pooled = model.encode(ids, mask, types)
+    expected_hidden = torch.tensor(probe["last_hidden_state"]).view(hidden.shape)
+    real = mask.bool()
+    hidden_diff = (hidden - expected_hidden).abs()[real].max().item()
+    pooled_diff = (pooled - torch.tensor(probe["pooled"]).view(pooled.shape)).abs().max().item()
+    log(f"mapping parity: max |torch - onnx| hidden states {hidden_diff:.2e}, pooled {pooled_diff:.2e} "
+        f"over {int(real.sum())} tokens (tolerance {PARITY_TOLERANCE:g})")
+    if hidden_diff > PARITY_TOLERANCE or pooled_diff > PARITY_TOLERANCE:
+        raise SystemExit("train_reranker: the torch encoder does not reproduce the ONNX model; refusing to train")
+    return {"hidden_max_abs_diff": hidden_diff, "pooled_max_abs_diff": pooled_diff, "tokens": int(real.sum())}
+
+
+def epoch_batches(groups, size, seed):
+    """One epoch's batches: shuffled, then sorted by length within windows of 32 batches so padding stays
+    small, then the batches themselves shuffled. Deterministic in the seed, so a resumed run sees the same."""
+    rng = random.Random(seed)
+    order = list(range(len(groups)))
+    rng.shuffle(order)
+    window = size * 32
+    batches = []
+    for start in range(0, len(order) - size + 1, window):
+        chunk = sorted(order[start: start + window], key=lambda g: max(len(r) for r in groups[g]))
+        batches += [chunk[i: i + size] for i in range(0, len(chunk) - size + 1, size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def learning_rate(step, total, warmup, peak):
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    return peak * max(0.0, (total - step) / max(1, total - warmup))
+
+
+def save_atomic(obj, path):
+    temporary = path + ".tmp"
+    torch.save(obj, temporary)
+    os.replace(temporary, path)
+
+
+def train(model, groups, meta, args, out):
+    torch.manual_seed(args.seed)
+    model.embeddings.word_embeddings.weight.requires_grad_(False)  # few pairs: keep the vocabulary as shipped
+    encoder = [(n, p) for n, p in model.named_parameters() if p.requires_grad and not n.startswith("classifier.")]
+    # The head starts from nothing while the encoder starts trained: it gets a larger learning rate.
+    optimizer = torch.optim.AdamW([
+        {"params": [p for n, p in encoder if not n.endswith("bias") and "LayerNorm" not in n], "weight_decay": args.weight_decay, "peak": args.learning_rate},
+        {"params": [p for n, p in encoder if n.endswith("bias") or "LayerNorm" in n], "weight_decay": 0.0, "peak": args.learning_rate},
+        {"params": list(model.classifier.parameters()), "weight_decay": 0.0, "peak": args.head_learning_rate},
+    ], lr=args.learning_rate)
+    checkpoint_path = os.path.join(out, "checkpoints", "last.pt")
+    os.makedirs(os.path.dirname(checkpoint_path), exist_ok=True)
+    history, step, elapsed_before = [], 0, 0.0
+    if args.resume and os.path.exists(checkpoint_path):
+        state = torch.load(checkpoint_path)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, history, elapsed_before = state["step"], state["history"], state["elapsed"]
+        log(f"resumed from {checkpoint_path} at step {step}")
+
+    warmup = max(1, int(args.steps * args.warmup))
+    per_epoch = len(epoch_batches(groups, args.groups_per_step, args.seed))
+    if per_epoch == 0:
+        raise SystemExit(f"train_reranker: {len(groups)} groups do not fill one step of {args.groups_per_step}")
+    batches_of_epoch = {}
+    loss_fn = torch.nn.CrossEntropyLoss()
+    model.train()
+    started, first_step, window = time.time(), step, []
+    while step < args.steps:
+        epoch, position = divmod(step, per_epoch)
+        if epoch not in batches_of_epoch:
+            batches_of_epoch = {epoch: epoch_batches(groups, args.groups_per_step, args.seed * 1000 + epoch)}
+        chosen = batches_of_epoch[epoch][position]
+        ids, mask, types = batch_tensors([row for g in chosen for row in groups[g]], meta)
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(step, args.steps, warmup, group["peak"])
+        logits = model(ids, mask, types).view(len(chosen), -1)
+        loss = loss_fn(logits, torch.zeros(len(chosen), dtype=torch.long))  # the positive is row 0 of each group
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        step += 1
+        window.append(loss.item())
+        if step % args.log_every == 0 or step == args.steps:
+            elapsed = elapsed_before + time.time() - started
+            eta = (args.steps - step) * (time.time() - started) / (step - first_step)
+            mean_loss = sum(window) / len(window)
+            lr = optimizer.param_groups[0]["lr"]
+            history.append({"step": step, "loss": round(mean_loss, 5), "lr": lr, "seconds": round(elapsed, 1)})
+            log(f"step {step}/{args.steps}  loss {mean_loss:.4f}  lr {lr:.2e}  {elapsed:.0f}s elapsed  ETA {eta:.0f}s")
+            window = []
+        if step % args.checkpoint_every == 0 or step == args.steps:
+            save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "history": history,
+                         "elapsed": elapsed_before + time.time() - started}, checkpoint_path)
+    model.eval()
+    return history, elapsed_before + time.time() - started
+
+
+def export(model, groups, meta, out):
+    """ONNX export plus the torch logits of a probe batch, for the C# side to compare against."""
+    rows = [row for g in groups[:4] for row in g][:16]
+    ids, mask, types = batch_tensors(rows, meta)
+    with torch.no_grad():
+        logits = model(ids, mask, types)
+    torch.onnx.export(model, (ids, mask, types), os.path.join(out, "model.onnx"),
+                      input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
+                      dynamic_axes={name: {0: "batch", 1: "sequence"} for name in ("input_ids", "attention_mask", "token_type_ids")}
+                      | {"logits": {0: "batch"}},
+                      opset_version=14, do_constant_folding=True)
+    with open(os.path.join(out, "export_parity.json"), "w", encoding="utf-8") as f:
+        json.dump({"input_ids": ids.tolist(), "attention_mask": mask.tolist(), "token_type_ids": types.tolist(),
+                   "logits": logits.view(-1).tolist()}, f)
+
+
+def write_weight_pack(model, mapping, path):
+    """Every trained tensor except the frozen word embeddings, in the shipped graph's names and layout, as fp16."""
+    state = model.state_dict()
+    tensors = [(source, state[name].T if transposed else state[name])
+               for name, (source, transposed) in sorted(mapping.items()) if name != "embeddings.word_embeddings.weight"]
+    tensors += [("classifier.weight", state["classifier.weight"].T), ("classifier.bias", state["classifier.bias"])]
+    with open(path + ".tmp", "wb") as f:
+        f.write(b"RCWP" + struct.pack("<II", 1, len(tensors)))
+        for name, tensor in tensors:
+            encoded = name.encode("utf-8")
+            f.write(struct.pack("<H", len(encoded)) + encoded + struct.pack("<B", tensor.dim()))
+            f.write(struct.pack(f"<{tensor.dim()}q", *tensor.shape))
+            f.write(np.ascontiguousarray(tensor.detach().numpy().astype("<f2")).tobytes())
+    os.replace(path + ".tmp", path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--init", required=True, help="ONNX MiniLM encoder to start from (with a pooled output)")
+    parser.add_argument("--groups", required=True, help="folder with groups.jsonl and groups.meta.json")
+    parser.add_argument("--out", required=True, help="output folder: model.onnx, export_parity.json, training_summary.json")
+    parser.add_argument("--probe", help="hidden states of the ONNX encoder to prove the weight mapping against")
+    parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--groups-per-step", type=int, default=4)
+    parser.add_argument("--learning-rate", type=float, default=3e-5)
+    parser.add_argument("--head-learning-rate", type=float, default=1e-3)
+    parser.add_argument("--warmup", type=float, default=0.1, help="fraction of steps")
+    parser.add_argument("--weight-decay", type=float, default=0.01)
+    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--log-every", type=int, default=10)
+    parser.add_argument("--checkpoint-every", type=int, default=100)
+    parser.add_argument("--resume", action="store_true", help="continue from out/checkpoints/last.pt when it exists")
+    parser.add_argument("--pack", help="also write the trained weights (fp16, shipped-graph names) to this file")
+    args = parser.parse_args()
+    if args.steps < 1 or args.groups_per_step < 1 or args.max_length < 8:
+        raise SystemExit("train_reranker: --steps and --groups-per-step must be positive and --max-length at least 8")
+
+    torch.set_num_threads(max(1, args.threads))
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.groups, "groups.meta.json"), encoding="utf-8") as f:
+        meta = json.load(f)
+    groups = read_groups(os.path.join(args.groups, "groups.jsonl"), args.max_length)
+    model, mapping = load_from_onnx(args.init, args.seed)
+    parity = check_mapping(model, args.probe) if args.probe else None
+    log(f"training on {len(groups)} groups of {len(groups[0])} (1 positive + {len(groups[0]) - 1} negatives), "
+        f"{args.steps} steps of {args.groups_per_step} groups, {torch.get_num_threads()} threads")
+    history, seconds = train(model, groups, meta, args, args.out)
+    export(model, groups, meta, args.out)
+    if args.pack:
+        write_weight_pack(model, mapping, args.pack)
+    summary = {"groups": len(groups), "group_size": len(groups[0]), "steps": args.steps, "groups_per_step": args.groups_per_step,
+               "pairs_seen": args.steps * args.groups_per_step * len(groups[0]), "learning_rate": args.learning_rate, "head_learning_rate": args.head_learning_rate,
+               "warmup": args.warmup, "weight_decay": args.weight_decay, "max_length": args.max_length, "seed": args.seed,
+               "seconds": round(seconds, 1), "threads": torch.get_num_threads(), "torch": torch.__version__,
+               "mapping_parity": parity, "loss_history": history}
+    with open(os.path.join(args.out, "training_summary.json"), "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=2)
+    log(f"exported {os.path.join(args.out, 'model.onnx')} after {args.steps} steps in {seconds:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
