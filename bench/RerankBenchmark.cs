@@ -27,14 +27,17 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
     {
         var cache = new ModelStoreOptions().ResolveCacheDirectory();
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
-        var fp32Files = DerivedTestCrossEncoder.Ensure(cache);
+        var fp32Files = ModelResolver.DefaultCrossEncoder(cache);
         using var fp32 = new CrossEncoder(fp32Files, sessions);
         using var int8 = new CrossEncoder(QuantizedModel.Ensure(fp32Files, cache), sessions);
         var workload = SyntheticWorkload.Create(Path.Combine(fp32Files.Directory, "vocab.txt"), fp32.Tokenizer, settings.Queries * 2, settings.Candidates);
         var queries = workload.Queries;
         var pairsPerQuery = settings.Candidates;
         console.WriteLine($"RerankCluster bench: {Environment.ProcessorCount} cores, cross-encoder {fp32.Model.Name} (MiniLM-L6 compute).");
-        console.WriteLine($"  {DerivedTestCrossEncoder.Warning}: timings are real, scores are not relevance.");
+        if (!fp32.ScoresAreRelevance)
+        {
+            console.WriteLine($"  {DerivedTestCrossEncoder.Warning}: timings are real, scores are not relevance.");
+        }
         console.WriteLine($"  {queries.Count} synthetic queries × {pairsPerQuery} passages (mean {workload.MeanPassageTokens:F0} tokens, 20–300).");
 
         // 1. The seed's pattern: one predict of all pairs per query, padded to the longest, in sequence.

@@ -6,12 +6,17 @@
 #                                 [--configuration Release] [--no-build]
 #   deploy/local/cluster.sh status [--dir .runs/local]
 #   deploy/local/cluster.sh stop   [--dir .runs/local]
+#   deploy/local/cluster.sh kill-silo N | start-silo N | stop-redis | start-redis   [--dir …]
+#     (fault drills: SIGKILL a silo, start silo N (a replacement or an extra one), stop Redis
+#      gracefully and start it again on its persisted data)
 #
 # The admin key is $RERANK_ADMIN_KEY, or one generated into <dir>/admin-key. Any other setting can be
 # passed as an environment variable (e.g. CrossEncoder__Model=…); every process inherits them.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 command="${1:-}"; shift || true
+target=""
+if [[ "$command" == kill-silo || "$command" == start-silo ]]; then target="${1:?$command needs a silo number}"; shift; fi
 silos=2 http_port=8080 redis_port=6390 dir="$root/.runs/local" configuration=Release build=1
 silo_base=11111 gateway_base=30000
 while [[ $# -gt 0 ]]; do
@@ -39,6 +44,27 @@ wait_for() { # url, seconds, what
   return 1
 }
 
+start_redis() {
+  # appendonly: losing the membership table to a Redis restart leaves silos looping.
+  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir/redis" --appendonly yes --save "" \
+    >> "$dir/redis.log" 2>&1 &
+  echo $! > "$dir/redis.pid"
+  for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+}
+
+start_silo() { # index
+  Clustering__SiloPort=$((silo_base + $1)) Clustering__GatewayPort=$((gateway_base + $1)) \
+    dotnet "$root/src/Silo/bin/$configuration/net10.0/RerankCluster.Silo.dll" >> "$dir/silo-$1.log" 2>&1 &
+  echo $! > "$dir/silo-$1.pid"
+}
+
+load_env() {
+  [[ -f "$dir/cluster.env" ]] || { echo "cluster.sh: no cluster was started in $dir" >&2; exit 1; }
+  # shellcheck disable=SC1091
+  source "$dir/cluster.env"
+  export Clustering__Provider=Redis Clustering__RedisConnectionString="127.0.0.1:$redis_port" Storage__Provider=Redis
+}
+
 start() {
   command -v redis-server >/dev/null || { echo "cluster.sh: redis-server is not installed (apt-get install -y redis-server)" >&2; exit 1; }
   mkdir -p "$dir/redis"
@@ -52,18 +78,11 @@ start() {
     key="$(cat "$dir/admin-key")"
   fi
 
-  # appendonly: losing the membership table to a Redis restart leaves silos looping.
-  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir/redis" --appendonly yes --save "" \
-    > "$dir/redis.log" 2>&1 &
-  echo $! > "$dir/redis.pid"
-  for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-
+  # What later verbs (start-silo, start-redis) need to start processes the same way.
+  printf 'redis_port=%s\nsilo_base=%s\ngateway_base=%s\nconfiguration=%s\n' "$redis_port" "$silo_base" "$gateway_base" "$configuration" > "$dir/cluster.env"
+  start_redis
   export Clustering__Provider=Redis Clustering__RedisConnectionString="127.0.0.1:$redis_port" Storage__Provider=Redis
-  for ((i = 0; i < silos; i++)); do
-    Clustering__SiloPort=$((silo_base + i)) Clustering__GatewayPort=$((gateway_base + i)) \
-      dotnet "$root/src/Silo/bin/$configuration/net10.0/RerankCluster.Silo.dll" > "$dir/silo-$i.log" 2>&1 &
-    echo $! > "$dir/silo-$i.pid"
-  done
+  for ((i = 0; i < silos; i++)); do start_silo "$i"; done
   RERANK_ADMIN_KEY="$key" ASPNETCORE_URLS="http://127.0.0.1:$http_port" \
     dotnet "$root/src/Gateway/bin/$configuration/net10.0/RerankCluster.Gateway.dll" > "$dir/gateway.log" 2>&1 &
   echo $! > "$dir/gateway.pid"
@@ -113,7 +132,11 @@ stop() {
 
 case "$command" in
   start) start ;;
+  kill-silo) signal_and_wait KILL 5 "$dir/silo-$target.pid"; echo "silo $target killed" ;;
+  start-silo) load_env; start_silo "$target"; echo "silo $target started (pid $(cat "$dir/silo-$target.pid"))" ;;
+  stop-redis) signal_and_wait TERM 10 "$dir/redis.pid"; echo "redis stopped" ;;
+  start-redis) load_env; start_redis; echo "redis started (pid $(cat "$dir/redis.pid"))" ;;
   status) status ;;
   stop) stop ;;
-  *) echo "usage: $0 start|status|stop [options]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|status|stop|kill-silo N|start-silo N|stop-redis|start-redis [options]" >&2; exit 2 ;;
 esac

@@ -13,6 +13,7 @@ var root = new RootCommand("RerankCluster: two-stage retrieval and cross-encoder
     LoadCommand.Create(),
     DatasetCommand.Create(),
     TrainRerankerCommand.Create(),
+    ReliabilityCommand.Create(),
 };
 
 try

@@ -26,6 +26,9 @@ public interface IShardGrain : IGrainWithStringKey
 
     Task<int> Delete(string[] documentIds);
 
+    /// <summary>How many of these documents the shard holds (for quotas: only new documents count).</summary>
+    Task<int> CountExisting(string[] documentIds);
+
     Task<ShardHit[]> Search(float[] query, int k);
 
     Task<ShardStats> Stats();

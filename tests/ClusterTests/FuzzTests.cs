@@ -47,6 +47,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
         (await http.PostAsync("v1/indexes/fuzz/documents", new StringContent(Endpoints[1].Valid, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
         var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
         var clock = Stopwatch.StartNew();
+        var allStatuses = new Dictionary<int, int>();
         foreach (var (endpoint, (path, valid)) in Endpoints.Index())
         {
             var random = new Random(20261125 + endpoint);
@@ -83,12 +84,23 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
 
             output.WriteLine($"{path}: {sent} bodies, {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"))}");
             Assert.Equal(CasesPerEndpoint, sent);
+            foreach (var (status, count) in statuses)
+            {
+                allStatuses[status] = allStatuses.GetValueOrDefault(status) + count;
+            }
         }
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("readyz")).StatusCode);
         var memoryAfter = GC.GetTotalMemory(forceFullCollection: true);
         output.WriteLine($"managed memory {memoryBefore / 1e6:F0} MB → {memoryAfter / 1e6:F0} MB in {clock.Elapsed.TotalSeconds:F0} s");
         Assert.True(memoryAfter < memoryBefore + 512_000_000, "managed memory grew by more than 512 MB");
+        ReportArtifacts.Write("fuzz.json", new
+        {
+            cases = allStatuses.Values.Sum(), cases_per_endpoint = CasesPerEndpoint, seed = 20261125, endpoints = Endpoints.Select(e => e.Path),
+            server_errors = allStatuses.Where(s => s.Key >= 500).Sum(s => s.Value),
+            statuses = allStatuses.OrderBy(s => s.Key).ToDictionary(s => s.Key.ToString(), s => s.Value),
+            memory_before_mb = memoryBefore / 1e6, memory_after_mb = memoryAfter / 1e6, seconds = clock.Elapsed.TotalSeconds,
+        });
     }
 
     private static byte[] Mutate(string valid, Random random)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using RerankCluster.Inference.Models;
 
 namespace RerankCluster.ClusterTests;
 
@@ -48,7 +49,13 @@ public sealed class GatewayTests(EmbeddedGateway gateway)
         var paris = results.EnumerateArray().Concat(await Stage1Only("http-search", "capital of France"))
             .First(h => h.GetProperty("id").GetString() == "paris");
         Assert.Equal("en", paris.GetProperty("metadata").GetProperty("lang").GetString());
-        Assert.Contains("NOT relevance", body.RootElement.GetProperty("warnings")[0].GetString());
+        // The default model decides: the trained reranker gives relevance, the derived test model must say it does not.
+        var relevance = body.RootElement.GetProperty("model").GetProperty("scores_are_relevance").GetBoolean();
+        Assert.Equal(ModelResolver.DefaultCrossEncoder(new ModelStoreOptions().ResolveCacheDirectory()).IsRelevanceModel, relevance);
+        var warnings = body.RootElement.TryGetProperty("warnings", out var w) && w.ValueKind == JsonValueKind.Array
+            ? w.EnumerateArray().Select(x => x.GetString()!).ToList()
+            : [];
+        Assert.Equal(!relevance, warnings.Any(x => x.Contains("NOT relevance", StringComparison.Ordinal)));
         Assert.Equal(3, body.RootElement.GetProperty("timings").GetProperty("candidates").GetInt32());
     }
 

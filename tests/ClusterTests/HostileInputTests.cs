@@ -65,6 +65,13 @@ public sealed class HostileInputTests(SecuredGateway gateway)
         var response = await client.SendAsync(request);
 
         var text = await response.Content.ReadAsStringAsync();
+        ReportArtifacts.AppendLine("hostile.jsonl", new
+        {
+            name, expected = (int)expected, status = (int)response.StatusCode,
+            detail = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
+                ? System.Text.Json.JsonDocument.Parse(text).RootElement.TryGetProperty("detail", out var d) ? d.GetString() : null
+                : null,
+        });
         Assert.True(expected == response.StatusCode, $"{name}: expected {(int)expected}, got {(int)response.StatusCode}: {text}");
         if ((int)expected >= 400)
         {

@@ -58,7 +58,7 @@ public sealed class MultiProcessClusterTests(ProcessCluster cluster, ITestOutput
         }
 
         // A crash: SIGKILL one silo process, then every acknowledged document must come back.
-        cluster.KillSilo(1);
+        await cluster.KillSilo(1);
         var clock = Stopwatch.StartNew();
         var failures = 0;
         JsonElement? recovered = null;
@@ -84,5 +84,30 @@ public sealed class MultiProcessClusterTests(ProcessCluster cluster, ITestOutput
         var after = await Ok(await client.GetAsync("v1/indexes/docs"));
         Assert.Equal(acknowledged, after.GetProperty("documents").GetInt32());
         Assert.Single(after.GetProperty("shard_stats").EnumerateArray().Select(s => s.GetProperty("silo").GetString()).Distinct());
+    }
+
+    [Fact]
+    public async Task No_key_reaches_a_log_or_an_error_message()
+    {
+        using var client = await cluster.NewTenant("secrets");
+        var key = client.DefaultRequestHeaders.Authorization!.Parameter!;
+        await Ok(await client.PutAsJsonAsync("v1/indexes/s", new { shards = 1 }));
+        using var wrong = new HttpClient { BaseAddress = cluster.Cluster.BaseAddress };
+        wrong.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key + "x");
+        var refused = await wrong.GetAsync("v1/indexes/s");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.DoesNotContain(key, await refused.Content.ReadAsStringAsync());
+        using var admin = new HttpClient { BaseAddress = cluster.Cluster.BaseAddress };
+        admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ProcessCluster.AdminKey);
+        var rotated = await Ok(await admin.PostAsync("v1/tenants/secrets/keys", null));
+        var newKey = rotated.GetProperty("api_key").GetString()!;
+        await Task.Delay(TimeSpan.FromSeconds(2)); // logs are flushed asynchronously
+
+        var logs = string.Join('\n', Directory.GetFiles(cluster.Cluster.RunDirectory, "*.log").Select(File.ReadAllText));
+        Assert.NotEmpty(logs);
+        foreach (var secret in new[] { key, newKey, ProcessCluster.AdminKey })
+        {
+            Assert.DoesNotContain(secret, logs);
+        }
     }
 }

@@ -22,7 +22,7 @@ public sealed class RerankApiTests(SecuredGateway gateway)
 
     private static float[] ExpectedLogits()
     {
-        using var encoder = new CrossEncoder(DerivedTestCrossEncoder.Ensure(new ModelStoreOptions().ResolveCacheDirectory()),
+        using var encoder = new CrossEncoder(ModelResolver.DefaultCrossEncoder(new ModelStoreOptions().ResolveCacheDirectory()),
             new OnnxSessionFactory(new OnnxRuntimeOptions()));
         return Documents.Select(d => encoder.Score(Query, [d])[0]).ToArray();
     }

@@ -9,7 +9,7 @@ using RerankCluster.Silo.Hosting;
 
 namespace RerankCluster.ClusterTests;
 
-/// <summary>An in-process cluster of two silos, plus the same models loaded outside it for brute-force checks.</summary>
+/// <summary>An in-process cluster of two silos, plus the same default models loaded outside it for brute-force checks.</summary>
 public sealed class TwoSiloCluster : IAsyncLifetime
 {
     public const int Silos = 2;
@@ -51,7 +51,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
 
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
         BiEncoder = new BiEncoder(ShippedMiniLm.Ensure(cache), sessions);
-        CrossEncoder = new CrossEncoder(DerivedTestCrossEncoder.Ensure(cache), sessions);
+        CrossEncoder = new CrossEncoder(ModelResolver.DefaultCrossEncoder(cache), sessions);
     }
 
     public async Task DisposeAsync()

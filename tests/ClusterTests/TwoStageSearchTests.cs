@@ -48,7 +48,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         Assert.Equal(candidates, response.Timings.Candidates);
         Assert.Equal((candidates + TwoSiloCluster.MaxPairsPerBatch - 1) / TwoSiloCluster.MaxPairsPerBatch, response.Timings.Rerank.Batches);
         Assert.Equal(TwoSiloCluster.Silos, response.Timings.Rerank.Silos.Length);
-        Assert.False(response.ScoresAreRelevance);
+        Assert.Equal(fixture.CrossEncoder.ScoresAreRelevance, response.ScoresAreRelevance);
     }
 
     [Fact]

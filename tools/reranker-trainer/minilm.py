@@ -164,6 +164,34 @@ def head_size(graph, hidden):
     raise ValueError("cannot find the attention scale (a division by sqrt(head size)) in the graph")
 
 
+def build(config):
+    return CrossEncoder(**config)
+
+
+def save_portable(model, mapping, config, path):
+    """The encoder's weights in torch names (fp16, half the size) with the ONNX mapping: enough to train on
+    a machine that has torch but not the shipped ONNX graph, and to write a weight pack afterwards."""
+    state = {name: value.half() for name, value in model.state_dict().items() if not name.startswith("classifier.")}
+    torch.save({"state": state, "mapping": mapping, "config": config}, path)
+
+
+def load_portable(path, seed):
+    saved = torch.load(path, map_location="cpu")
+    model = build(saved["config"])
+    with torch.no_grad():
+        state = model.state_dict()
+        for name, value in saved["state"].items():
+            state[name].copy_(value.float())
+        init_head(model, seed)
+    return model, {k: tuple(v) for k, v in saved["mapping"].items()}
+
+
+def init_head(model, seed):
+    generator = torch.Generator().manual_seed(seed)
+    model.classifier.weight.copy_(torch.randn(model.classifier.weight.shape, generator=generator) * 0.02)
+    model.classifier.bias.zero_()
+
+
 def load_from_onnx(path, seed):
     """A CrossEncoder with the encoder and pooler of an ONNX MiniLM and a freshly initialised head."""
     graph = onnx.load(path).graph
@@ -173,9 +201,10 @@ def load_from_onnx(path, seed):
     layers = sum(1 for name in mapping if name.endswith("attention.self.query.weight"))
     intermediate = values["encoder.layer.0.intermediate.dense.bias"].shape[0]
     hidden = words.shape[1]
-    model = CrossEncoder(vocab=words.shape[0], positions=values["embeddings.position_embeddings.weight"].shape[0],
-                         types=values["embeddings.token_type_embeddings.weight"].shape[0], hidden=hidden,
-                         layers=layers, heads=hidden // head_size(graph, hidden), intermediate=intermediate)
+    config = dict(vocab=words.shape[0], positions=values["embeddings.position_embeddings.weight"].shape[0],
+                  types=values["embeddings.token_type_embeddings.weight"].shape[0], hidden=hidden,
+                  layers=layers, heads=hidden // head_size(graph, hidden), intermediate=intermediate)
+    model = build(config)
     state = model.state_dict()
     missing = [name for name in state if not name.startswith("classifier.") and name not in mapping]
     if missing:
@@ -186,7 +215,5 @@ def load_from_onnx(path, seed):
             if tuple(value.shape) != tuple(state[name].shape):
                 raise ValueError(f"{name}: ONNX {source} has shape {value.shape}, expected {tuple(state[name].shape)}")
             state[name].copy_(torch.from_numpy(np.array(value, dtype=np.float32, copy=True)))
-        generator = torch.Generator().manual_seed(seed)
-        model.classifier.weight.copy_(torch.randn(model.classifier.weight.shape, generator=generator) * 0.02)
-        model.classifier.bias.zero_()
-    return model, mapping
+        init_head(model, seed)
+    return model, mapping, config

@@ -8,7 +8,9 @@ resume), export ONNX with input_ids / attention_mask / token_type_ids -> logits 
 write the torch logits of a probe batch so the C# side can prove the export.
 """
 import argparse
+import gzip
 import json
+import lzma
 import os
 import random
 import struct
@@ -18,7 +20,7 @@ import time
 try:
     import numpy as np
     import torch
-    from minilm import load_from_onnx
+    from minilm import load_from_onnx, load_portable, save_portable
 except ImportError as missing:
     sys.stderr.write(f"train_reranker: {missing}. Install Debian's packages (apt-get install -y python3-torch python3-onnx "
                      "libopenblas0-pthread) and run this with /usr/bin/python3.\n")
@@ -31,9 +33,17 @@ def log(message):
     print(message, flush=True)
 
 
+def open_text(path):
+    """groups.jsonl, or a compressed copy of it (.xz, .gz) made to move it to another machine."""
+    for suffix, opener in (("", open), (".xz", lzma.open), (".gz", gzip.open)):
+        if os.path.exists(path + suffix):
+            return opener(path + suffix, "rt", encoding="utf-8")
+    raise SystemExit(f"train_reranker: {path} does not exist")
+
+
 def read_groups(path, max_length):
     groups = []
-    with open(path, encoding="utf-8") as lines:
+    with open_text(path) as lines:
         for line in lines:
             if line.strip():
                 groups.append([row[:max_length] for row in json.loads(line)["rows"]])
@@ -103,7 +113,7 @@ def save_atomic(obj, path):
     os.replace(temporary, path)
 
 
-def train(model, groups, meta, args, out):
+def train(model, groups, meta, args, out, device):
     torch.manual_seed(args.seed)
     model.embeddings.word_embeddings.weight.requires_grad_(False)  # few pairs: keep the vocabulary as shipped
     encoder = [(n, p) for n, p in model.named_parameters() if p.requires_grad and not n.startswith("classifier.")]
@@ -117,7 +127,7 @@ def train(model, groups, meta, args, out):
     os.makedirs(os.path.dirname(checkpoint_path), exist_ok=True)
     history, step, elapsed_before = [], 0, 0.0
     if args.resume and os.path.exists(checkpoint_path):
-        state = torch.load(checkpoint_path)
+        state = torch.load(checkpoint_path, map_location=device)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, history, elapsed_before = state["step"], state["history"], state["elapsed"]
@@ -136,11 +146,11 @@ def train(model, groups, meta, args, out):
         if epoch not in batches_of_epoch:
             batches_of_epoch = {epoch: epoch_batches(groups, args.groups_per_step, args.seed * 1000 + epoch)}
         chosen = batches_of_epoch[epoch][position]
-        ids, mask, types = batch_tensors([row for g in chosen for row in groups[g]], meta)
+        ids, mask, types = (t.to(device) for t in batch_tensors([row for g in chosen for row in groups[g]], meta))
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, args.steps, warmup, group["peak"])
         logits = model(ids, mask, types).view(len(chosen), -1)
-        loss = loss_fn(logits, torch.zeros(len(chosen), dtype=torch.long))  # the positive is row 0 of each group
+        loss = loss_fn(logits, torch.zeros(len(chosen), dtype=torch.long, device=device))  # the positive is row 0 of each group
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -159,23 +169,30 @@ def train(model, groups, meta, args, out):
             save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "history": history,
                          "elapsed": elapsed_before + time.time() - started}, checkpoint_path)
     model.eval()
+    model.to("cpu")
     return history, elapsed_before + time.time() - started
 
 
-def export(model, groups, meta, out):
-    """ONNX export plus the torch logits of a probe batch, for the C# side to compare against."""
+def write_parity_batch(model, groups, meta, out):
+    """The torch logits of a probe batch, for the C# side to compare an export or a weight pack against."""
     rows = [row for g in groups[:4] for row in g][:16]
     ids, mask, types = batch_tensors(rows, meta)
     with torch.no_grad():
         logits = model(ids, mask, types)
+    with open(os.path.join(out, "export_parity.json"), "w", encoding="utf-8") as f:
+        json.dump({"input_ids": ids.tolist(), "attention_mask": mask.tolist(), "token_type_ids": types.tolist(),
+                   "logits": logits.view(-1).tolist()}, f)
+    return ids, mask, types
+
+
+def export(model, groups, meta, out):
+    """ONNX export plus the torch logits of a probe batch, for the C# side to compare against."""
+    ids, mask, types = write_parity_batch(model, groups, meta, out)
     torch.onnx.export(model, (ids, mask, types), os.path.join(out, "model.onnx"),
                       input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
                       dynamic_axes={name: {0: "batch", 1: "sequence"} for name in ("input_ids", "attention_mask", "token_type_ids")}
                       | {"logits": {0: "batch"}},
                       opset_version=14, do_constant_folding=True)
-    with open(os.path.join(out, "export_parity.json"), "w", encoding="utf-8") as f:
-        json.dump({"input_ids": ids.tolist(), "attention_mask": mask.tolist(), "token_type_ids": types.tolist(),
-                   "logits": logits.view(-1).tolist()}, f)
 
 
 def write_weight_pack(model, mapping, path):
@@ -196,7 +213,10 @@ def write_weight_pack(model, mapping, path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--init", required=True, help="ONNX MiniLM encoder to start from (with a pooled output)")
+    parser.add_argument("--init", required=True, help="ONNX MiniLM encoder to start from (with a pooled output), or a portable .pt from --save-init")
+    parser.add_argument("--save-init", help="only write the encoder as a portable fp16 .pt (for a machine without the ONNX graph) and stop")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--no-export", action="store_true", help="skip the ONNX export (the weight pack is still written)")
     parser.add_argument("--groups", required=True, help="folder with groups.jsonl and groups.meta.json")
     parser.add_argument("--out", required=True, help="output folder: model.onnx, export_parity.json, training_summary.json")
     parser.add_argument("--probe", help="hidden states of the ONNX encoder to prove the weight mapping against")
@@ -218,26 +238,37 @@ def main():
         raise SystemExit("train_reranker: --steps and --groups-per-step must be positive and --max-length at least 8")
 
     torch.set_num_threads(max(1, args.threads))
+    if args.init.endswith(".pt"):
+        model, mapping = load_portable(args.init, args.seed)
+    else:
+        model, mapping, config = load_from_onnx(args.init, args.seed)
+        if args.save_init:
+            save_portable(model, mapping, config, args.save_init)
+            log(f"wrote {args.save_init}")
+            return
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.groups, "groups.meta.json"), encoding="utf-8") as f:
         meta = json.load(f)
     groups = read_groups(os.path.join(args.groups, "groups.jsonl"), args.max_length)
-    model, mapping = load_from_onnx(args.init, args.seed)
     parity = check_mapping(model, args.probe) if args.probe else None
     log(f"training on {len(groups)} groups of {len(groups[0])} (1 positive + {len(groups[0]) - 1} negatives), "
-        f"{args.steps} steps of {args.groups_per_step} groups, {torch.get_num_threads()} threads")
-    history, seconds = train(model, groups, meta, args, args.out)
-    export(model, groups, meta, args.out)
+        f"{args.steps} steps of {args.groups_per_step} groups, on {args.device} ({torch.get_num_threads()} CPU threads)")
+    history, seconds = train(model.to(args.device), groups, meta, args, args.out, args.device)
+    if args.no_export:
+        write_parity_batch(model, groups, meta, args.out)
+    else:
+        export(model, groups, meta, args.out)
     if args.pack:
         write_weight_pack(model, mapping, args.pack)
     summary = {"groups": len(groups), "group_size": len(groups[0]), "steps": args.steps, "groups_per_step": args.groups_per_step,
                "pairs_seen": args.steps * args.groups_per_step * len(groups[0]), "learning_rate": args.learning_rate, "head_learning_rate": args.head_learning_rate,
                "warmup": args.warmup, "weight_decay": args.weight_decay, "max_length": args.max_length, "seed": args.seed,
-               "seconds": round(seconds, 1), "threads": torch.get_num_threads(), "torch": torch.__version__,
+               "seconds": round(seconds, 1), "threads": torch.get_num_threads(), "device": args.device
+               if args.device == "cpu" else torch.cuda.get_device_name(0), "torch": torch.__version__,
                "mapping_parity": parity, "loss_history": history}
     with open(os.path.join(args.out, "training_summary.json"), "w", encoding="utf-8") as f:
         json.dump(summary, f, indent=2)
-    log(f"exported {os.path.join(args.out, 'model.onnx')} after {args.steps} steps in {seconds:.0f}s")
+    log(f"done: {args.steps} steps in {seconds:.0f}s; outputs in {args.out}")
 
 
 if __name__ == "__main__":

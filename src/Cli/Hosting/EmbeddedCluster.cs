@@ -23,6 +23,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The host's services (the grain factory among them).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public sealed record Ports(int Http, int Silo, int Gateway);
 
     /// <summary>Default ports of `rerank serve`; demo and eval take free ones so they never collide.</summary>

@@ -3,8 +3,8 @@ using System.Text.Json;
 
 namespace RerankCluster.Cli.Load;
 
-/// <summary>One request the load tester can send: a search of an index or a stateless rerank.</summary>
-public sealed record LoadRequest(string Kind, string Path, object Body)
+/// <summary>One request the load tester can send: a search of an index, a stateless rerank, or a write; <paramref name="Tag"/> follows it into its sample.</summary>
+public sealed record LoadRequest(string Kind, string Path, object Body, string? Tag = null)
 {
     public HttpRequestMessage ToHttp(string? apiKey)
     {

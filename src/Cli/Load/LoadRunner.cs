@@ -113,7 +113,7 @@ public sealed class LoadRunner(HttpClient http, string? apiKey, Func<int, LoadRe
             status = 408;
         }
 
-        return new LoadSample(request.Kind, dueSeconds, (clock.Elapsed.TotalSeconds - dueSeconds) * 1000, status, total, inference, queue);
+        return new LoadSample(request.Kind, dueSeconds, (clock.Elapsed.TotalSeconds - dueSeconds) * 1000, status, total, inference, queue, request.Tag);
     }
 
     private static double? Header(HttpResponseMessage response, string name) =>

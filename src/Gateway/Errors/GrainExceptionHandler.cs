@@ -3,13 +3,15 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
+using RerankCluster.Grains.Interfaces;
 using RerankCluster.Gateway.Resilience;
 
 namespace RerankCluster.Gateway.Errors;
 
 /// <summary>
 /// Turns the exceptions grains raise for bad requests into problem details with the grain's message:
-/// invalid input 400, missing index 404, conflicting state 409, a call that timed out 504.
+/// invalid input 400, a tenant quota 403, missing index 404, conflicting state 409, a call that timed out 504, a silo
+/// leaving or the storage being unreachable 503 with Retry-After.
 /// </summary>
 public sealed class GrainExceptionHandler(
     IProblemDetailsService problems,
@@ -18,8 +20,12 @@ public sealed class GrainExceptionHandler(
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        var storage = StorageOutage(exception);
         var (status, title) = exception switch
         {
+            _ when storage is not null => (StatusCodes.Status503ServiceUnavailable, "Storage unavailable"),
+            RerankFailedException => (StatusCodes.Status503ServiceUnavailable, "Reranking failed"),
+            QuotaExceededException => (StatusCodes.Status403Forbidden, "Quota exceeded"),
             _ when IdempotentRetry.IsClusterChurn(exception) => (StatusCodes.Status503ServiceUnavailable, "Unavailable"),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
             ArgumentException => (StatusCodes.Status400BadRequest, "Invalid request"),
@@ -49,9 +55,22 @@ public sealed class GrainExceptionHandler(
                 Status = status,
                 Title = title,
                 // Internal errors keep their details in the log, not in the response.
-                Detail = Detail(exception, status),
+                Detail = storage?.Message ?? Detail(exception, status),
             },
         });
+    }
+
+    private static StorageUnavailableException? StorageOutage(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is StorageUnavailableException storage)
+            {
+                return storage;
+            }
+        }
+
+        return null;
     }
 
     private string Detail(Exception exception, int status) => exception switch
@@ -59,6 +78,7 @@ public sealed class GrainExceptionHandler(
         _ when status == StatusCodes.Status413PayloadTooLarge => LimitsOptions.BodyTooLarge(limits.Value.MaxRequestBodyBytes),
         BadHttpRequestException { InnerException: JsonException json } =>
             $"The body is not valid JSON for this route: {json.Message}",
+        RerankFailedException => exception.Message,
         _ when status == StatusCodes.Status503ServiceUnavailable =>
             "A silo serving this request left the cluster; the cluster is moving its work. Retry shortly.",
         _ when status >= 500 && status != StatusCodes.Status504GatewayTimeout => "The request failed; see the server log.",

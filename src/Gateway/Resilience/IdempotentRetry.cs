@@ -32,12 +32,13 @@ public sealed class IdempotentRetry(RetryBudget budget, ILogger<IdempotentRetry>
         }
     }
 
-    /// <summary>A silo left or is unreachable, anywhere in the chain: the cluster is moving work.</summary>
+    /// <summary>A silo left or is unreachable, or storage is briefly down, anywhere in the chain: worth a read's retry.</summary>
     public static bool IsClusterChurn(Exception? exception)
     {
         for (; exception is not null; exception = exception.InnerException)
         {
-            if (exception is SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException)
+            if (exception is SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException
+                or Grains.Interfaces.StorageUnavailableException)
             {
                 return true;
             }

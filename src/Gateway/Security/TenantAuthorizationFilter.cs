@@ -42,11 +42,12 @@ public sealed class TenantAuthorizationFilter(IOptions<GatewayOptions> options, 
             tenant = resolved;
         }
 
-        if (!limiter.TryAcquire(tenant, out var retryAfter))
+        var (acquired, retryAfter) = await limiter.TryAcquireAsync(tenant);
+        if (!acquired)
         {
             http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                detail: "This tenant is over its request rate (Limits:RequestsPerSecond, Limits:Burst); retry after the Retry-After delay.");
+                detail: "This tenant is over its cluster-wide request rate (Limits:RequestsPerSecond, Limits:Burst); retry after the Retry-After delay.");
         }
 
         http.SetTenant(tenant);

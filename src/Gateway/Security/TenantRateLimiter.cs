@@ -1,28 +1,71 @@
 using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
+using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Security;
 
-/// <summary>A token bucket per tenant on this gateway: Limits:RequestsPerSecond sustained, Limits:Burst at once.</summary>
-public sealed class TenantRateLimiter(IOptions<LimitsOptions> limits)
+/// <summary>
+/// A tenant's request rate, cluster-wide: the tokens (Limits:RequestsPerSecond sustained, Limits:Burst at
+/// once) live in the tenant's <see cref="IQuotaGrain"/>, and each gateway leases them a tenth of a
+/// second's worth at a time, so N gateways share one limit without a grain call per request. A lease
+/// left unused for a second lapses, so an idle gateway cannot hoard.
+/// </summary>
+public sealed class TenantRateLimiter(IOptions<LimitsOptions> limits, IGrainFactory grains)
 {
-    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _buckets = new();
+    private static readonly TimeSpan LeaseLifetime = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<string, Lease> _leases = new();
 
-    /// <summary>Takes one request's token; when none is left, says after how long to retry.</summary>
-    public bool TryAcquire(string tenant, out TimeSpan retryAfter)
+    /// <summary>Takes one request's token; when none is left anywhere in the cluster, says after how long to retry.</summary>
+    public async ValueTask<(bool Acquired, TimeSpan RetryAfter)> TryAcquireAsync(string tenant)
     {
-        var bucket = _buckets.GetOrAdd(tenant, _ => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        var lease = _leases.GetOrAdd(tenant, _ => new Lease());
+        if (lease.TryTake())
         {
-            TokenLimit = limits.Value.Burst,
-            TokensPerPeriod = limits.Value.RequestsPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
-        using var lease = bucket.AttemptAcquire();
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
-        return lease.IsAcquired;
+            return (true, TimeSpan.Zero);
+        }
+
+        var perSecond = limits.Value.RequestsPerSecond;
+        var chunk = Math.Max(1, perSecond / 10);
+        var granted = await grains.GetGrain<IQuotaGrain>(tenant).LeaseRequests(chunk, perSecond, limits.Value.Burst);
+        if (granted.Granted == 0)
+        {
+            return (false, granted.RetryAfter);
+        }
+
+        // This request takes one of the tokens; the rest serve the next requests on this gateway.
+        lease.Refill(granted.Granted - 1);
+        return (true, TimeSpan.Zero);
+    }
+
+    private sealed class Lease
+    {
+        private int _tokens;
+        private long _leasedAt;
+
+        public bool TryTake()
+        {
+            lock (this)
+            {
+                if (_tokens <= 0 || Stopwatch.GetElapsedTime(_leasedAt) > LeaseLifetime)
+                {
+                    _tokens = 0;
+                    return false;
+                }
+
+                _tokens--;
+                return true;
+            }
+        }
+
+        public void Refill(int tokens)
+        {
+            lock (this)
+            {
+                _tokens += tokens;
+                _leasedAt = Stopwatch.GetTimestamp();
+            }
+        }
     }
 }

@@ -25,6 +25,8 @@ public sealed class IndexGrain(
 {
     private string Key => this.GetPrimaryKeyString();
 
+    private IQuotaGrain Quota => GrainFactory.GetGrain<IQuotaGrain>(IndexKey.Parse(Key).Tenant);
+
     private bool Exists => state.RecordExists && state.State.Shards > 0;
 
     public async Task<IndexInfo> Create(IndexSettings settings)
@@ -55,6 +57,7 @@ public sealed class IndexGrain(
             return Info();
         }
 
+        await Quota.ReserveIndex(IndexKey.Parse(Key).Index);
         state.State = new IndexState { Shards = shards, CreatedAt = DateTimeOffset.UtcNow, BiEncoder = biEncoder, CrossEncoder = crossEncoder };
         await state.WriteStateAsync();
         return Info();
@@ -69,8 +72,10 @@ public sealed class IndexGrain(
             return false;
         }
 
+        var documents = (await Stats()).Sum(shard => (long)shard.Documents);
         await Task.WhenAll(Shards().Select(shard => shard.Drop()));
         await state.ClearStateAsync();
+        await Quota.ReleaseIndex(IndexKey.Parse(Key).Index, documents);
         return true;
     }
 
@@ -78,16 +83,36 @@ public sealed class IndexGrain(
     {
         RequireExists();
         DocumentValidation.Require(documents);
-        var batchSize = indexing.Value.EmbedBatchDocuments;
-        var embedder = GrainFactory.GetGrain<IEmbeddingWorkerGrain>(0);
-        var biEncoder = Info().BiEncoder;
-        var embedded = await Task.WhenAll(documents.Chunk(batchSize).Select(slice => embedder.Embed(slice, biEncoder)));
-        var byShard = embedded
-            .SelectMany(batch => batch)
-            .GroupBy(document => ShardRouter.ShardOf(document.DocumentId, state.State.Shards));
+        // Only documents the index lacks count, and they count before the write, so no race can overshoot the quota.
         var shards = Shards();
-        var replaced = await Task.WhenAll(byShard.Select(group => shards[group.Key].Upsert(group.ToArray())));
-        return new UpsertResult(documents.Length, embedded.Sum(batch => batch.Sum(d => d.Chunks.Length)), replaced.Sum());
+        var existing = (await Task.WhenAll(documents
+            .GroupBy(document => ShardRouter.ShardOf(document.Id, state.State.Shards))
+            .Select(group => shards[group.Key].CountExisting(group.Select(d => d.Id).ToArray())))).Sum();
+        await Quota.ReserveDocuments(documents.Length - existing);
+        var replaced = 0;
+        var stored = false;
+        try
+        {
+            var batchSize = indexing.Value.EmbedBatchDocuments;
+            var embedder = GrainFactory.GetGrain<IEmbeddingWorkerGrain>(0);
+            var biEncoder = Info().BiEncoder;
+            var embedded = await Task.WhenAll(documents.Chunk(batchSize).Select(slice => embedder.Embed(slice, biEncoder)));
+            var byShard = embedded
+                .SelectMany(batch => batch)
+                .GroupBy(document => ShardRouter.ShardOf(document.DocumentId, state.State.Shards));
+            replaced = (await Task.WhenAll(byShard.Select(group => shards[group.Key].Upsert(group.ToArray())))).Sum();
+            stored = true;
+            return new UpsertResult(documents.Length, embedded.Sum(batch => batch.Sum(d => d.Chunks.Length)), replaced);
+        }
+        finally
+        {
+            // A concurrent writer may have created some of "our" new documents meanwhile: hand back the difference.
+            // A failed write may have stored some shards' documents: the quota keeps them, erring towards the limit.
+            if (stored)
+            {
+                await Quota.ReleaseDocuments(replaced - existing);
+            }
+        }
     }
 
     public async Task<bool> DeleteDocument(string documentId)
@@ -95,7 +120,9 @@ public sealed class IndexGrain(
         RequireExists();
         DocumentValidation.RequireId(documentId);
         var shard = Shards()[ShardRouter.ShardOf(documentId, state.State.Shards)];
-        return await shard.Delete([documentId]) > 0;
+        var deleted = await shard.Delete([documentId]);
+        await Quota.ReleaseDocuments(deleted);
+        return deleted > 0;
     }
 
     public async Task<ShardStats[]> Stats()

@@ -66,6 +66,12 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         {
             throw new TimeoutException($"Reranking took longer than Rerank:Timeout ({rerank.Value.Timeout}).");
         }
+        catch (Exception ex) when (ex is not (ArgumentException or TimeoutException or RerankFailedException) && rerank.Value.OnFailure == RerankFailureMode.Fail)
+        {
+            logger.LogError(ex, "Reranking failed for index {Index}", indexKey);
+            throw new RerankFailedException(
+                $"Reranking failed ({ex.GetType().Name}); the error is in the silo log. Rerank:OnFailure=Stage1Order answers in stage-1 order instead.");
+        }
         catch (Exception ex) when (ex is not ArgumentException && rerank.Value.OnFailure == RerankFailureMode.Stage1Order)
         {
             // Degrade, as configured: stage-1 order, each score its cosine similarity, and say so.

@@ -40,6 +40,8 @@ public sealed class ShardContents
         return replaced;
     }
 
+    public bool Contains(string documentId) => _documents.ContainsKey(documentId);
+
     public bool Remove(string documentId)
     {
         if (!_documents.Remove(documentId, out var existing))

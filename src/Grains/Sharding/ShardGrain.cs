@@ -29,6 +29,8 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo) : Grai
         return documentIds.Count(_contents.Remove);
     }
 
+    public Task<int> CountExisting(string[] documentIds) => Task.FromResult(documentIds.Count(_contents.Contains));
+
     public Task<ShardHit[]> Search(float[] query, int k) => Task.FromResult(_contents.Search(query, k));
 
     public Task<ShardStats> Stats()

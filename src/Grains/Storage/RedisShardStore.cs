@@ -12,7 +12,8 @@ public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPref
 {
     private IDatabase Database => redis.GetDatabase();
 
-    public async Task<IReadOnlyList<DocumentChunks>> Load(string shardKey)
+    // Guarded: a shard loads during activation, where no grain call filter sees the exception.
+    public Task<IReadOnlyList<DocumentChunks>> Load(string shardKey) => StorageFaults.Guard<IReadOnlyList<DocumentChunks>>(async () =>
     {
         var documents = new List<DocumentChunks>();
         await foreach (var entry in Database.HashScanAsync(Key(shardKey), pageSize: 512))
@@ -21,16 +22,16 @@ public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPref
         }
 
         return documents;
-    }
+    });
 
     public Task Upsert(string shardKey, IReadOnlyList<DocumentChunks> documents) =>
-        Database.HashSetAsync(Key(shardKey),
-            documents.Select(d => new HashEntry(d.DocumentId, DocumentChunksCodec.Encode(d))).ToArray());
+        StorageFaults.Guard(() => Database.HashSetAsync(Key(shardKey),
+            documents.Select(d => new HashEntry(d.DocumentId, DocumentChunksCodec.Encode(d))).ToArray()));
 
     public Task Delete(string shardKey, IReadOnlyList<string> documentIds) =>
-        Database.HashDeleteAsync(Key(shardKey), documentIds.Select(id => (RedisValue)id).ToArray());
+        StorageFaults.Guard(() => Database.HashDeleteAsync(Key(shardKey), documentIds.Select(id => (RedisValue)id).ToArray()));
 
-    public Task Drop(string shardKey) => Database.KeyDeleteAsync(Key(shardKey));
+    public Task Drop(string shardKey) => StorageFaults.Guard(() => Database.KeyDeleteAsync(Key(shardKey)));
 
     private RedisKey Key(string shardKey) => $"{keyPrefix}:shard:{shardKey}";
 }

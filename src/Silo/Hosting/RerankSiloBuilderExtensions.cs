@@ -6,7 +6,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
+using RerankCluster.Grains.Quotas;
 using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -45,6 +47,8 @@ public static class RerankSiloBuilderExtensions
         services.AddValidatedOptions<RerankOptions>(configuration, RerankOptions.Section);
         services.AddValidatedOptions<BatcherOptions>(configuration, BatcherOptions.Section);
         services.AddValidatedOptions<CacheOptions>(configuration, CacheOptions.Section);
+        services.AddValidatedOptions<QuotaOptions>(configuration, QuotaOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.Section);
         services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
 
@@ -123,12 +127,23 @@ public static class RerankSiloBuilderExtensions
         var connection = storage.RedisConnectionString ?? configuration[$"{ClusteringOptions.Section}:RedisConnectionString"]
             ?? throw new OptionsValidationException(StorageOptions.Section, typeof(StorageOptions),
                 [$"{StorageOptions.Section}:RedisConnectionString (or {ClusteringOptions.Section}:RedisConnectionString) is required when {StorageOptions.Section}:Provider is Redis."]);
-        silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(connection));
+        // AbortOnConnectFail off: a silo that starts, or a shard that activates, while Redis is down gets a
+        // multiplexer that keeps reconnecting, and calls fail as StorageUnavailableException until it is back.
+        silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(Resilient(connection)));
         silo.Services.AddSingleton<IShardStore>(sp => new RedisShardStore(sp.GetRequiredService<IConnectionMultiplexer>(), storage.KeyPrefix));
         foreach (var name in new[] { RerankStorage.Indexes, RerankStorage.Tenants })
         {
-            silo.AddRedisGrainStorage(name, redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(connection));
+            silo.AddRedisGrainStorage(name, redis => redis.ConfigurationOptions = Resilient(connection));
         }
+
+        silo.AddIncomingGrainCallFilter<StorageFaultFilter>();
+    }
+
+    private static ConfigurationOptions Resilient(string connection)
+    {
+        var options = ConfigurationOptions.Parse(connection);
+        options.AbortOnConnectFail = false;
+        return options;
     }
 
     /// <summary>Orleans:Metadata as configured, with a role (default all) so that placement can tell silos apart.</summary>

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace RerankCluster.Cli.Hosting;
+
+/// <summary>
+/// The documented multi-process cluster (deploy/local/cluster.sh) driven from C#: a real redis-server
+/// on a free loopback port, N silo processes and a gateway process from this build's outputs, and
+/// the script's fault verbs (kill or start a silo, stop or start Redis).
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private readonly string _root;
+    private readonly string _adminKey;
+
+    private LocalCluster(string root, string runDirectory, Uri baseAddress, string adminKey, int siloBasePort)
+    {
+        _root = root;
+        RunDirectory = runDirectory;
+        BaseAddress = baseAddress;
+        _adminKey = adminKey;
+        SiloBasePort = siloBasePort;
+    }
+
+    public string RunDirectory { get; }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>Silo i listens on this port + i.</summary>
+    public int SiloBasePort { get; }
+
+    /// <param name="configuration">Which build's outputs run (the script does not build: build first).</param>
+    public static async Task<LocalCluster> StartAsync(int silos, string adminKey, string configuration, CancellationToken ct = default)
+    {
+        var root = RepositoryRoot.Find();
+        var run = Directory.CreateTempSubdirectory("rerank-local-").FullName;
+        var ports = EmbeddedCluster.FreePorts();
+        var redisPort = EmbeddedCluster.FreePorts().Http;
+        // Silo i uses base + i: take a free port as the base, so base + 1, + 2 are unlikely to be taken.
+        var siloBase = EmbeddedCluster.FreePorts().Silo;
+        var cluster = new LocalCluster(root, run, new Uri($"http://127.0.0.1:{ports.Http}/"), adminKey, siloBase);
+        await cluster.Script(ct, "start", "--silos", $"{silos}", "--http-port", $"{ports.Http}", "--redis-port", $"{redisPort}",
+            "--silo-base-port", $"{siloBase}", "--gateway-base-port", $"{ports.Gateway}", "--configuration", configuration, "--no-build");
+        return cluster;
+    }
+
+    public Task KillSiloAsync(int index) => Script(default, "kill-silo", $"{index}");
+
+    public Task StartSiloAsync(int index) => Script(default, "start-silo", $"{index}");
+
+    public Task StopRedisAsync() => Script(default, "stop-redis");
+
+    public Task StartRedisAsync() => Script(default, "start-redis");
+
+    /// <summary>The silo address (host:port) silo <paramref name="index"/> reports in responses.</summary>
+    public string SiloEndpoint(int index) => $"127.0.0.1:{SiloBasePort + index}";
+
+    public async Task<HttpClient> NewTenantAsync(string tenant, CancellationToken ct = default)
+    {
+        using var admin = new HttpClient { BaseAddress = BaseAddress };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _adminKey);
+        var response = await admin.PostAsJsonAsync("v1/tenants", new { tenant }, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"creating tenant {tenant} answered {(int)response.StatusCode}: {body}");
+        }
+
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JsonDocument.Parse(body).RootElement.GetProperty("api_key").GetString());
+        return client;
+    }
+
+    /// <summary>The last lines of every process's log, for failure messages.</summary>
+    public string Logs() => string.Join('\n', Directory.GetFiles(RunDirectory, "*.log")
+        .Select(f => $"--- {Path.GetFileName(f)}\n{string.Join('\n', File.ReadLines(f).TakeLast(30))}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Script(default, "stop");
+        Directory.Delete(RunDirectory, recursive: true);
+    }
+
+    private async Task<string> Script(CancellationToken ct, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Path.Combine(_root, "deploy", "local", "cluster.sh"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments.Append("--dir").Append(RunDirectory))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["RERANK_ADMIN_KEY"] = _adminKey;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromMinutes(4), ct);
+        var text = await stdout + await stderr;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"cluster.sh {arguments[0]} failed: {text}\n{Logs()}");
+        }
+
+        return text;
+    }
+}
