@@ -110,4 +110,39 @@ public sealed class MultiProcessClusterTests(ProcessCluster cluster, ITestOutput
             Assert.DoesNotContain(secret, logs);
         }
     }
+
+    [Fact]
+    public async Task While_redis_is_down_writes_answer_503_and_nothing_unacknowledged_is_claimed_then_it_recovers()
+    {
+        using var client = await cluster.NewTenant("outage");
+        await Ok(await client.PutAsJsonAsync("v1/indexes/o", new { shards = 2 }));
+        await Ok(await client.PostAsJsonAsync("v1/indexes/o/documents", new { documents = new[] { new { id = "before", text = "written before the outage" } } }));
+
+        await cluster.Cluster.StopRedisAsync();
+        try
+        {
+            var response = await client.PostAsJsonAsync("v1/indexes/o/documents", new { documents = new[] { new { id = "during", text = "written during the outage" } } });
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode}: {body}");
+            Assert.Contains("storage is unreachable", body);
+            Assert.True(response.Headers.RetryAfter is not null, "a 503 without Retry-After");
+            Assert.DoesNotContain("127.0.0.1", body);
+        }
+        finally
+        {
+            await cluster.Cluster.StartRedisAsync();
+        }
+
+        var clock = Stopwatch.StartNew();
+        HttpResponseMessage after;
+        do
+        {
+            after = await client.PostAsJsonAsync("v1/indexes/o/documents", new { documents = new[] { new { id = "after", text = "written after the outage" } } });
+        }
+        while (!after.IsSuccessStatusCode && clock.Elapsed < TimeSpan.FromSeconds(60) && await Task.Delay(500).ContinueWith(_ => true));
+
+        await Ok(after);
+        var search = await Ok(await client.PostAsJsonAsync("v1/indexes/o/search", new { query = "written", top_k = 2, candidates = 3 }));
+        Assert.Equal(["after", "before"], search.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("id").GetString()).Order());
+    }
 }
