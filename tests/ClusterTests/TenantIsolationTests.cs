@@ -52,6 +52,14 @@ public sealed class TenantIsolationTests(SecuredGateway gateway)
         // A's index is untouched by B's calls.
         var info = await Ok(await a.GetAsync("v1/indexes/shared-name"));
         Assert.Equal(2, info.GetProperty("documents").GetInt32());
+
+        // Metrics carry route patterns, never a tenant's names, ids or texts.
+        var metrics = await (await b.GetAsync("metrics")).Content.ReadAsStringAsync();
+        Assert.Contains("rerank_requests", metrics);
+        foreach (var secret in new[] { "shared-name", "tenant-a", "tenant-b", "telescope" })
+        {
+            Assert.DoesNotContain(secret, metrics);
+        }
     }
 
     [Fact]
