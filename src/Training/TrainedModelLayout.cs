@@ -15,8 +15,7 @@ public static class TrainedModelLayout
 
     public static void WriteCompanionFiles(ModelFiles encoder, string directory)
     {
-        File.Copy(Path.Combine(encoder.Directory, "vocab.txt"), Path.Combine(directory, "vocab.txt"), overwrite: true);
-        AtomicFile.WriteText(Path.Combine(directory, "tokenizer_config.json"), "{\"do_lower_case\": true}\n");
+        encoder.CopyTokenizerTo(directory);
         AtomicFile.WriteText(Path.Combine(directory, "config.json"),
             "{\"architectures\": [\"BertForSequenceClassification\"], \"model_type\": \"bert\", \"num_labels\": 1, " +
             $"\"hidden_size\": 384, \"num_hidden_layers\": 6, \"base_model\": \"{ShippedMiniLm.RepoId}\"}}\n");

@@ -134,10 +134,11 @@ def train(model, groups, meta, args, out, device):
         log(f"resumed from {checkpoint_path} at step {step}")
 
     warmup = max(1, int(args.steps * args.warmup))
-    per_epoch = len(epoch_batches(groups, args.groups_per_step, args.seed))
+    # Every epoch has as many batches (only their order differs), so the first tells the count.
+    batches_of_epoch = {0: epoch_batches(groups, args.groups_per_step, args.seed * 1000)}
+    per_epoch = len(batches_of_epoch[0])
     if per_epoch == 0:
         raise SystemExit(f"train_reranker: {len(groups)} groups do not fill one step of {args.groups_per_step}")
-    batches_of_epoch = {}
     loss_fn = torch.nn.CrossEntropyLoss()
     model.train()
     started, first_step, window = time.time(), step, []

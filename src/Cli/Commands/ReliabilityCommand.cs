@@ -132,20 +132,8 @@ public static class ReliabilityCommand
     {
         var artifacts = Directory.CreateTempSubdirectory("rerank-report-").FullName;
         Console.WriteLine("running the hostile-input and fuzz tests…");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root };
-        foreach (var argument in new[] { "test", "tests/ClusterTests/ClusterTests.csproj", "-c", "Release", "--filter", "FullyQualifiedName~HostileInputTests|FullyQualifiedName~FuzzTests" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["RERANK_REPORT_DIR"] = artifacts;
-        using var process = Process.Start(start)!;
-        await process.WaitForExitAsync(ct);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException("the hostile-input or fuzz tests failed; the report was not written.");
-        }
-
+        await Dotnet(root, ["test", "tests/ClusterTests/ClusterTests.csproj", "-c", "Release", "--filter", "FullyQualifiedName~HostileInputTests|FullyQualifiedName~FuzzTests"],
+            "the hostile-input or fuzz tests failed; the report was not written.", ct, ("RERANK_REPORT_DIR", artifacts));
         return artifacts;
     }
 
@@ -153,19 +141,29 @@ public static class ReliabilityCommand
     {
         foreach (var project in projects)
         {
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true };
-            foreach (var argument in new[] { "build", project, "-c", "Release", "-nologo", "-v", "quiet" })
-            {
-                start.ArgumentList.Add(argument);
-            }
+            await Dotnet(root, ["build", project, "-c", "Release", "-nologo", "-v", "quiet"], $"building {project} failed", ct);
+        }
+    }
 
-            using var process = Process.Start(start)!;
-            var log = process.StandardOutput.ReadToEndAsync(ct);
-            await process.WaitForExitAsync(ct);
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"building {project} failed:\n{await log}");
-            }
+    /// <summary>Runs the .NET CLI in the checkout; its output goes to this console.</summary>
+    private static async Task Dotnet(string root, string[] arguments, string failure, CancellationToken ct, params (string Name, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(failure + " (see the output above).");
         }
     }
 }

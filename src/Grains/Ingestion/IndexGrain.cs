@@ -89,30 +89,18 @@ public sealed class IndexGrain(
             .GroupBy(document => ShardRouter.ShardOf(document.Id, state.State.Shards))
             .Select(group => shards[group.Key].CountExisting(group.Select(d => d.Id).ToArray())))).Sum();
         await Quota.ReserveDocuments(documents.Length - existing);
-        var replaced = 0;
-        var stored = false;
-        try
-        {
-            var batchSize = indexing.Value.EmbedBatchDocuments;
-            var embedder = GrainFactory.GetGrain<IEmbeddingWorkerGrain>(0);
-            var biEncoder = Info().BiEncoder;
-            var embedded = await Task.WhenAll(documents.Chunk(batchSize).Select(slice => embedder.Embed(slice, biEncoder)));
-            var byShard = embedded
-                .SelectMany(batch => batch)
-                .GroupBy(document => ShardRouter.ShardOf(document.DocumentId, state.State.Shards));
-            replaced = (await Task.WhenAll(byShard.Select(group => shards[group.Key].Upsert(group.ToArray())))).Sum();
-            stored = true;
-            return new UpsertResult(documents.Length, embedded.Sum(batch => batch.Sum(d => d.Chunks.Length)), replaced);
-        }
-        finally
-        {
-            // A concurrent writer may have created some of "our" new documents meanwhile: hand back the difference.
-            // A failed write may have stored some shards' documents: the quota keeps them, erring towards the limit.
-            if (stored)
-            {
-                await Quota.ReleaseDocuments(replaced - existing);
-            }
-        }
+        var batchSize = indexing.Value.EmbedBatchDocuments;
+        var embedder = GrainFactory.GetGrain<IEmbeddingWorkerGrain>(0);
+        var biEncoder = Info().BiEncoder;
+        var embedded = await Task.WhenAll(documents.Chunk(batchSize).Select(slice => embedder.Embed(slice, biEncoder)));
+        var byShard = embedded
+            .SelectMany(batch => batch)
+            .GroupBy(document => ShardRouter.ShardOf(document.DocumentId, state.State.Shards));
+        // A failed write may have stored some shards' documents: the quota keeps the reservation, erring towards the limit.
+        var replaced = (await Task.WhenAll(byShard.Select(group => shards[group.Key].Upsert(group.ToArray())))).Sum();
+        // A concurrent writer may have created some of "our" new documents meanwhile: hand back the difference.
+        await Quota.ReleaseDocuments(replaced - existing);
+        return new UpsertResult(documents.Length, embedded.Sum(batch => batch.Sum(d => d.Chunks.Length)), replaced);
     }
 
     public async Task<bool> DeleteDocument(string documentId)

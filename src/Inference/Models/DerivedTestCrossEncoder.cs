@@ -35,7 +35,7 @@ public static class DerivedTestCrossEncoder
     {
         var (weights, bias) = HeadWeights();
         var spliced = WithHead(encoder, weights, bias);
-        CopyTokenizer(encoder, directory);
+        encoder.CopyTokenizerTo(directory);
         AtomicFile.WriteText(Path.Combine(directory, "config.json"),
             $"{{\"architectures\": [\"BertForSequenceClassification\"], \"num_labels\": 1, \"{ModelFiles.NotRelevanceMarker}\": true}}\n");
         AtomicFile.WriteText(Path.Combine(directory, "README.md"),
@@ -66,13 +66,6 @@ public static class DerivedTestCrossEncoder
                 new OnnxGraphSplicer.FloatTensor("classifier.bias", [1], bias),
             ],
             [new OnnxGraphSplicer.FloatOutput("logits", [null, 1])]);
-    }
-
-    public static void CopyTokenizer(ModelFiles encoder, string directory)
-    {
-        Directory.CreateDirectory(directory);
-        File.Copy(Path.Combine(encoder.Directory, "vocab.txt"), Path.Combine(directory, "vocab.txt"), overwrite: true);
-        AtomicFile.WriteText(Path.Combine(directory, "tokenizer_config.json"), "{\"do_lower_case\": true}\n");
     }
 
     /// <summary>Deterministic small weights (xorshift32, uniform in ±0.1) so every machine builds the same file.</summary>

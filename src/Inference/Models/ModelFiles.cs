@@ -31,6 +31,14 @@ public sealed record ModelFiles(string Name, string Directory, string OnnxPath, 
         return new ModelFiles(name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), directory, onnx, lowerCase, stripAccents, isRelevance);
     }
 
+    /// <summary>Puts this model's vocabulary and lower-casing into <paramref name="directory"/>, for a model derived from it.</summary>
+    public void CopyTokenizerTo(string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        File.Copy(Path.Combine(Directory, "vocab.txt"), Path.Combine(directory, "vocab.txt"), overwrite: true);
+        AtomicFile.WriteText(Path.Combine(directory, "tokenizer_config.json"), $"{{\"do_lower_case\": {(LowerCase ? "true" : "false")}}}\n");
+    }
+
     public BertTextTokenizer CreateTokenizer()
     {
         var vocab = Path.Combine(Directory, "vocab.txt");

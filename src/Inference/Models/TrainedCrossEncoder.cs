@@ -52,7 +52,7 @@ public static class TrainedCrossEncoder
         var head = weights.GetValueOrDefault("classifier.weight") ?? throw new InvalidDataException($"'{pack}' has no classifier.weight.");
         var bias = weights.GetValueOrDefault("classifier.bias") ?? throw new InvalidDataException($"'{pack}' has no classifier.bias.");
         var graph = OnnxGraph.OnnxInitializerReplacer.Replace(DerivedTestCrossEncoder.WithHead(encoder, head.Values, bias.Values), weights);
-        DerivedTestCrossEncoder.CopyTokenizer(encoder, directory);
+        encoder.CopyTokenizerTo(directory);
         AtomicFile.WriteText(Path.Combine(directory, "config.json"),
             "{\"architectures\": [\"BertForSequenceClassification\"], \"model_type\": \"bert\", \"num_labels\": 1}\n");
         var card = Path.Combine(Path.GetDirectoryName(pack)!, "README.md");
