@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using RerankCluster.Evaluation;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Inference;
 using RerankCluster.Inference.Batching;
@@ -29,7 +30,8 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
         var fp32Files = ModelResolver.DefaultCrossEncoder(cache);
         using var fp32 = new CrossEncoder(fp32Files, sessions);
-        using var int8 = new CrossEncoder(QuantizedModel.Ensure(fp32Files, cache), sessions);
+        using var int8 = new CrossEncoder(ReducedPrecisionModel.Ensure(fp32Files, cache, ModelPrecision.Int8), sessions);
+        using var int8Dynamic = new CrossEncoder(ReducedPrecisionModel.Ensure(fp32Files, cache, ModelPrecision.Int8Dynamic), sessions);
         var workload = SyntheticWorkload.Create(Path.Combine(fp32Files.Directory, "vocab.txt"), fp32.Tokenizer, settings.Queries * 2, settings.Candidates);
         var queries = workload.Queries;
         var pairsPerQuery = settings.Candidates;
@@ -44,7 +46,7 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         var baselineFlops = 0.0;
         var baseline = await LoadRun.Measure(settings.Queries, 1, i =>
         {
-            var batch = fp32.Tokenizer.EncodePairs(queries[i].Query, queries[i].Passages, fp32.MaxLength);
+            using var batch = fp32.Tokenizer.EncodePairs(queries[i].Query, queries[i].Passages, fp32.MaxLength);
             baselineFlops += ComputeModel.Flops(batch.Rows, batch.Width);
             fp32.Score(batch);
             return Task.CompletedTask;
@@ -66,9 +68,10 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         Report("cluster_c4", c4, pairsPerQuery, null);
         var formed = new ConcurrentQueue<BatchRecord>();
         var batcher = cluster.Service<CrossEncoderBatcher>();
-        batcher.BatchCompleted += formed.Enqueue;
+        void Keep(BatchRecord record) => formed.Enqueue(record with { Batch = record.Batch.Clone() });
+        batcher.BatchCompleted += Keep;
         var c16 = await LoadRun.Measure(queries.Count, 16, i => rerank.Rerank(new RerankRequest(queries[i].Query, queries[i].Passages)));
-        batcher.BatchCompleted -= formed.Enqueue;
+        batcher.BatchCompleted -= Keep;
         var batches = formed.ToArray();
         if (settings.ShowBatches)
         {
@@ -81,13 +84,29 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         var clusterFlops = batches.Sum(b => ComputeModel.Flops(b.Rows, b.Width));
         Report("cluster_c16", c16, pairsPerQuery, clusterFlops);
 
-        // 3 and 4. Raw ONNX Runtime on exactly those batches, fp32 then int8.
-        var rawFp32 = Replay(fp32, batches);
-        var rawInt8 = Replay(int8, batches);
+        // 3 and 4. Raw ONNX Runtime on exactly those batches, fp32 then both int8 schemes; agreement with
+        // fp32 on the synthetic queries and on real English (the beir-mini sample: every document a candidate).
+        var rawFp32 = Replay(fp32, "fp32", batches);
         var pairs = batches.Sum(b => b.Rows);
         var rawQps = pairs / rawFp32.TotalSeconds / pairsPerQuery;
-        var int8Qps = pairs / rawInt8.TotalSeconds / pairsPerQuery;
-        var agreement = Agreement(fp32, int8, queries.Take(Math.Min(6, queries.Count)).ToList());
+        var real = RealQueries();
+        var fp32Synthetic = queries.Select(q => ScoreSorted(fp32, q.Query, q.Passages)).ToList();
+        var fp32Real = real.Select(q => ScoreSorted(fp32, q.Query, q.Passages)).ToList();
+        void CompareWithFp32(string key, CrossEncoder quantized)
+        {
+            var raw = Replay(quantized, key, batches);
+            var synthetic = Agreement(fp32Synthetic, quantized, queries);
+            var english = Agreement(fp32Real, quantized, real);
+            _results[$"{key}_speedup"] = Round(rawFp32.TotalSeconds / raw.TotalSeconds);
+            _results[$"{key}_qps_raw"] = Round(pairs / raw.TotalSeconds / pairsPerQuery);
+            _results[$"{key}_top5_agreement"] = Round(synthetic.Top5);
+            _results[$"{key}_spearman"] = Round(synthetic.Spearman);
+            _results[$"{key}_top5_agreement_real"] = Round(english.Top5);
+            _results[$"{key}_spearman_real"] = Round(english.Spearman);
+        }
+
+        CompareWithFp32("int8", int8);
+        CompareWithFp32("int8_dynamic", int8Dynamic);
 
         // 5. Stage 1 against stage 2 as the index grows.
         var stage1Small = await StageSplit(cluster, workload, fp32, 5_000, queries);
@@ -103,10 +122,8 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         _results["speedup_c16_vs_baseline"] = Round(c16.PerSecond / baseline.PerSecond);
         _results["p99_ms_c16"] = Round(c16.Latency.P99);
         _results["p99_ms_baseline"] = Round(baseline.Latency.P99);
-        _results["int8_speedup"] = Round(rawFp32.TotalSeconds / rawInt8.TotalSeconds);
-        _results["int8_qps_raw"] = Round(int8Qps);
-        _results["int8_top5_agreement"] = Round(agreement.Top5);
-        _results["int8_spearman"] = Round(agreement.Spearman);
+        _results["agreement_queries_synthetic"] = queries.Count;
+        _results["agreement_queries_real"] = real.Count;
         _results["stage1_fraction_5k"] = Round(stage1Small.Fraction);
         _results["stage1_fraction_50k"] = Round(stage1Large.Fraction);
         _results["stage1_ms_5k"] = Round(stage1Small.Stage1Ms);
@@ -141,7 +158,7 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         _results[$"{name}_pairs_per_s"] = Round(run.PerSecond * pairsPerQuery);
     }
 
-    private TimeSpan Replay(CrossEncoder encoder, IReadOnlyList<BatchRecord> batches)
+    private TimeSpan Replay(CrossEncoder encoder, string label, IReadOnlyList<BatchRecord> batches)
     {
         encoder.Score(batches[0].Batch);
         var clock = Stopwatch.StartNew();
@@ -153,20 +170,28 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         var elapsed = clock.Elapsed;
         var tokens = batches.Sum(b => b.RealTokens);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"raw ORT {(encoder.Model.Name.EndsWith(QuantizedModel.Suffix, StringComparison.Ordinal) ? "int8" : "fp32"),-5} {batches.Count,3} batches: " +
+            $"raw ORT {label,-12} {batches.Count,3} batches: " +
             $"{batches.Sum(b => b.Rows) / elapsed.TotalSeconds,7:F1} pairs/s  {tokens / elapsed.TotalSeconds,8:F0} tokens/s"));
         return elapsed;
     }
 
-    private (double Top5, double Spearman) Agreement(CrossEncoder fp32, CrossEncoder int8, IReadOnlyList<(string Query, string[] Passages)> sample)
+    /// <summary>Real English queries, each against every document of the beir-mini sample that ships with the bench.</summary>
+    private static List<(string Query, string[] Passages)> RealQueries()
+    {
+        var dataset = BeirDataset.Load(Path.Combine(AppContext.BaseDirectory, "samples", "beir-mini"));
+        var documents = CorpusReader.Read(dataset.CorpusPath).Select(d => d.Text).ToArray();
+        return dataset.Queries.Select(q => (q.Text, documents)).ToList();
+    }
+
+    private static (double Top5, double Spearman) Agreement(IReadOnlyList<float[]> reference, CrossEncoder candidate,
+        IReadOnlyList<(string Query, string[] Passages)> sample)
     {
         var overlaps = new List<double>();
         var correlations = new List<double>();
-        foreach (var (query, passages) in sample)
+        for (var q = 0; q < sample.Count; q++)
         {
-            // Length-sorted slices, as the batcher would run them, keep this affordable.
-            var a = ScoreSorted(fp32, query, passages);
-            var b = ScoreSorted(int8, query, passages);
+            var a = reference[q];
+            var b = ScoreSorted(candidate, sample[q].Query, sample[q].Passages);
             var topA = Enumerable.Range(0, a.Length).OrderByDescending(i => a[i]).Take(5).ToHashSet();
             var topB = Enumerable.Range(0, b.Length).OrderByDescending(i => b[i]).Take(5);
             overlaps.Add(topB.Count(topA.Contains) / 5.0);
@@ -264,8 +289,14 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
             $"cluster c16 vs baseline: {_results["speedup_c16_vs_baseline"]}× throughput, p99 {_results["p99_ms_c16"]} ms vs {_results["p99_ms_baseline"]} ms"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"cluster c16 vs raw ORT on its own batches: {_results["cluster_vs_raw_ort"]}× (padding in formed batches {_results["formed_padding_fraction"]:P0})"));
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"int8 vs fp32 (raw ORT, same batches): {_results["int8_speedup"]}× throughput, top-5 agreement {_results["int8_top5_agreement"]:P0}, Spearman {_results["int8_spearman"]}"));
+        foreach (var key in new[] { "int8", "int8_dynamic" })
+        {
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{key} vs fp32 (raw ORT, same batches): {_results[$"{key}_speedup"]}× throughput, top-5 agreement " +
+                $"{_results[$"{key}_top5_agreement"]:P0} synthetic / {_results[$"{key}_top5_agreement_real"]:P0} real English, " +
+                $"Spearman {_results[$"{key}_spearman"]} / {_results[$"{key}_spearman_real"]}"));
+        }
+
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"achieved GFLOP/s: raw ORT {_results["raw_ort_gflops"]}, cluster {_results["cluster_c16_gflops"]}, baseline {_results["baseline_gflops"]} (rough peak {peak:F0})"));
     }

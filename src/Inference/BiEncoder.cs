@@ -63,7 +63,7 @@ public sealed class BiEncoder : IDisposable
                 var ids = Tokenizer.EncodeSingle(tokens[i], MaxLength);
                 return (ids, new int[ids.Length]);
             }).ToArray();
-            var batch = EncodedBatch.Pad(sequences, Tokenizer.PadId);
+            using var batch = EncodedBatch.Pad(sequences, Tokenizer.PadId);
             var pooled = MeanPool(batch);
             for (var r = 0; r < slice.Length; r++)
             {
@@ -74,9 +74,11 @@ public sealed class BiEncoder : IDisposable
         return result;
     }
 
-    private float[][] MeanPool(EncodedBatch batch)
+    private float[][] MeanPool(EncodedBatch batch) => _session.Run(batch, (hidden, shape) => MeanPool(batch, hidden, shape));
+
+    private static float[][] MeanPool(EncodedBatch batch, ReadOnlySpan<float> hidden, ReadOnlySpan<long> shape)
     {
-        var hidden = _session.Run(batch, out var shape);
+        var mask = batch.AttentionMask.Span;
         var rows = (int)shape[0];
         var width = (int)shape[1];
         var dim = (int)shape[2];
@@ -87,13 +89,13 @@ public sealed class BiEncoder : IDisposable
             var count = 0;
             for (var t = 0; t < width; t++)
             {
-                if (batch.AttentionMask[r * batch.Width + t] == 0)
+                if (mask[r * batch.Width + t] == 0)
                 {
                     continue;
                 }
 
                 count++;
-                var token = hidden.AsSpan((r * width + t) * dim, dim);
+                var token = hidden.Slice((r * width + t) * dim, dim);
                 for (var d = 0; d < dim; d++)
                 {
                     sum[d] += token[d];

@@ -38,21 +38,28 @@ public sealed class CrossEncoder : IDisposable
     public bool ScoresAreRelevance => Model.IsRelevanceModel;
 
     /// <summary>Scores every passage against the query in one padded batch, in input order.</summary>
-    public float[] Score(string query, IReadOnlyList<string> passages) =>
-        passages.Count == 0 ? [] : Score(Tokenizer.EncodePairs(query, passages, MaxLength));
-
-    public float[] Score(EncodedBatch batch)
+    public float[] Score(string query, IReadOnlyList<string> passages)
     {
-        var logits = _session.Run(batch, out var shape);
-        var columns = shape.Length == 1 ? 1 : (int)shape[1];
+        if (passages.Count == 0)
+        {
+            return [];
+        }
+
+        using var batch = Tokenizer.EncodePairs(query, passages, MaxLength);
+        return Score(batch);
+    }
+
+    public float[] Score(EncodedBatch batch) => _session.Run(batch, (logits, shape) =>
+    {
+        var columns = shape.Length == 1 ? 1 : shape[1];
         if (columns != 1 || shape[0] != batch.Rows)
         {
             throw new NotSupportedException(
-                $"The cross-encoder output '{_session.OutputName}' has shape [{string.Join(", ", shape)}]; one logit per pair was expected.");
+                $"The cross-encoder output '{_session.OutputName}' has shape [{string.Join(", ", shape.ToArray())}]; one logit per pair was expected.");
         }
 
-        return logits;
-    }
+        return logits.ToArray();
+    });
 
     public static double Probability(float logit) => VectorMath.Sigmoid(logit);
 

@@ -22,8 +22,9 @@ public sealed class CrossEncoderOptions : ISelfValidatingOptions
     public int MaxLength { get; set; } = 512;
 
     /// <summary>
-    /// Int8 runs a dynamically quantised copy of the graph (made once, in C#, into the model cache):
-    /// for CPU silos with VNNI. Leave at Fp32 for an OnnxFile that is already quantised.
+    /// Int8 (accuracy first) or Int8Dynamic (speed first) run a quantised copy of the graph, for CPU silos
+    /// with VNNI; Fp16 runs the MatMuls in fp16, for CUDA silos. Copies are made once, in C#, into the model
+    /// cache. Leave at Fp32 for an OnnxFile that is already quantised or converted.
     /// </summary>
     public ModelPrecision Precision { get; set; } = ModelPrecision.Fp32;
 

@@ -29,7 +29,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var cache = new ModelStoreOptions().ResolveCacheDirectory();
-        AllowedCrossEncoder = QuantizedModel.Ensure(DerivedTestCrossEncoder.Ensure(cache), cache).Directory;
+        AllowedCrossEncoder = ReducedPrecisionModel.Ensure(DerivedTestCrossEncoder.Ensure(cache), cache, ModelPrecision.Int8).Directory;
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {

@@ -105,7 +105,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         Assert.Equal(fixture.AllowedCrossEncoder, info.CrossEncoder);
         await index.Upsert(SampleCorpus.Documents().Take(10).ToArray());
         var response = await fixture.Client.GetGrain<IQueryGrain>(key).Search(new SearchRequest("how long is a marathon", 3, 10));
-        Assert.EndsWith(QuantizedModel.Suffix, response.CrossEncoder);
+        Assert.EndsWith(ReducedPrecisionModel.Suffix(ModelPrecision.Int8), response.CrossEncoder);
         Assert.Equal(3, response.Results.Length);
 
         var conflict = await Assert.ThrowsAsync<InvalidOperationException>(() =>

@@ -76,4 +76,47 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
         Assert.Equal(6, batch.PaddedTokens);
         Assert.Equal(5, batch.RealTokens);
     }
+
+    [Fact]
+    public void A_pooled_batch_overwrites_what_the_previous_user_of_its_tensors_left()
+    {
+        // A wide batch of non-zero types and masks goes back to the pool; the narrower batch after it
+        // is likely to rent the same arrays and must still read as freshly padded.
+        var wide = Enumerable.Range(0, 8).Select(_ => (Enumerable.Repeat(7, 64).ToArray(), Enumerable.Repeat(1, 64).ToArray())).ToArray();
+        EncodedBatch.Pad(wide, 0).Dispose();
+
+        using var batch = EncodedBatch.Pad([([101, 5, 6, 102], [0, 0, 1, 1]), ([101, 102], [0, 0])], 3);
+
+        Assert.Equal(new long[] { 101, 5, 6, 102, 101, 102, 3, 3 }, batch.InputIds.ToArray());
+        Assert.Equal(new long[] { 1, 1, 1, 1, 1, 1, 0, 0 }, batch.AttentionMask.ToArray());
+        Assert.Equal(new long[] { 0, 0, 1, 1, 0, 0, 0, 0 }, batch.TokenTypeIds.ToArray());
+    }
+
+    [Fact]
+    public void A_disposed_batch_refuses_reads_and_a_clone_outlives_it()
+    {
+        var batch = models.CrossEncoder.Tokenizer.EncodePairs("rivers", ["a valley carved by a glacier", "tea"], 64);
+        var clone = batch.Clone();
+        var expected = models.CrossEncoder.Score(batch);
+        batch.Dispose();
+        batch.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => batch.InputIds);
+        Assert.Equal(expected, models.CrossEncoder.Score(clone));
+    }
+
+    [Fact]
+    public async Task Concurrent_calls_on_one_session_each_get_their_own_batch_scores()
+    {
+        var texts = Enumerable.Range(0, 12).Select(i => string.Join(' ', Enumerable.Repeat($"word{i} stone river", 1 + i * 3))).ToArray();
+        var sequential = texts.Select(t => models.CrossEncoder.Score("a question about rivers", [t, "unrelated tea"])).ToArray();
+
+        var concurrent = await Task.WhenAll(texts.Select(t => Task.Run(() => models.CrossEncoder.Score("a question about rivers", [t, "unrelated tea"]))));
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(sequential[i].Length, concurrent[i].Length);
+            Assert.All(sequential[i].Zip(concurrent[i]), pair => Assert.Equal(pair.First, pair.Second, 1e-5f));
+        }
+    }
 }

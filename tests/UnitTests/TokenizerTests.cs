@@ -60,8 +60,8 @@ public sealed class TokenizerTests(ModelFixture models)
         var longest = Tokenizer.EncodeSingle("a somewhat longer sentence than the first", 256).Length;
         Assert.Equal(longest, batch.Width);
         Assert.Equal(3, batch.Lengths[0]);
-        Assert.Equal(Tokenizer.PadId, batch.InputIds[batch.Width - 1]);
-        Assert.Equal(0, batch.AttentionMask[batch.Width - 1]);
-        Assert.Equal(3, batch.AttentionMask.Take(batch.Width).Sum());
+        Assert.Equal(Tokenizer.PadId, batch.InputIds.Span[batch.Width - 1]);
+        Assert.Equal(0, batch.AttentionMask.Span[batch.Width - 1]);
+        Assert.Equal(3, batch.AttentionMask[..batch.Width].ToArray().Sum());
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Grains.Options;
@@ -28,10 +29,12 @@ public sealed class ModelCatalog : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lazy<CrossEncoderEntry>> _crossEncoders = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<IDisposable> _tracking = [];
     private readonly string _silo;
+    private readonly ILogger<ModelCatalog> _logger;
 
     public ModelCatalog(ModelResolver resolver, OnnxSessionFactory sessions, IOptions<BiEncoderOptions> bi, IOptions<CrossEncoderOptions> cross,
-        IOptions<BatcherOptions> batching, IOptions<IndexingOptions> indexing, ILocalSiloDetails silo)
+        IOptions<BatcherOptions> batching, IOptions<IndexingOptions> indexing, ILocalSiloDetails silo, ILogger<ModelCatalog> logger)
     {
+        _logger = logger;
         _silo = silo.Name;
         _resolver = resolver;
         _sessions = sessions;
@@ -84,6 +87,12 @@ public sealed class ModelCatalog : IAsyncDisposable
     {
         var files = _resolver.CrossEncoder(name == DefaultCrossEncoder ? _cross.Model : name, _cross.OnnxFile, _cross.Precision);
         var encoder = new CrossEncoder(files, _sessions, _cross.MaxLength);
+        if (_cross.Precision == ModelPrecision.Fp16 && encoder.Provider != ExecutionProvider.Cuda)
+        {
+            _logger.LogWarning("CrossEncoder:Precision is Fp16 but {Model} runs on the CPU, where fp16 MatMuls are for checking only: use Fp32 or Int8 on CPU silos.",
+                name);
+        }
+
         var batcher = new CrossEncoderBatcher(encoder.Score, encoder.Tokenizer, _batching);
         var model = new KeyValuePair<string, object?>("model", name);
         batcher.BatchCompleted += batch =>

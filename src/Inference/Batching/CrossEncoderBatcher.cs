@@ -29,7 +29,10 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
             .ToArray();
     }
 
-    /// <summary>Called after every model call; keep it cheap.</summary>
+    /// <summary>
+    /// Called after every model call; keep it cheap. The record's batch goes back to the pool when the
+    /// handler returns: <see cref="EncodedBatch.Clone"/> it to keep it.
+    /// </summary>
     public event Action<BatchRecord>? BatchCompleted;
 
     /// <summary>Pairs waiting for a model call right now.</summary>
@@ -107,7 +110,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
 
     private void Run(Pair[] pairs)
     {
-        var batch = EncodedBatch.Pad(pairs.Select(p => (p.Ids, p.Types)).ToArray(), _tokenizer.PadId);
+        using var batch = EncodedBatch.Pad(pairs.Select(p => (p.Ids, p.Types)).ToArray(), _tokenizer.PadId);
         var clock = Stopwatch.StartNew();
         float[] logits;
         try

@@ -21,7 +21,7 @@ public sealed class ModelResolver
     public ModelFiles CrossEncoder(string? spec, string? onnxFile, ModelPrecision precision = ModelPrecision.Fp32)
     {
         var files = string.IsNullOrWhiteSpace(spec) ? DefaultCrossEncoder(_options.ResolveCacheDirectory()) : Resolve(spec, onnxFile);
-        return precision == ModelPrecision.Int8 ? QuantizedModel.Ensure(files, _options.ResolveCacheDirectory()) : files;
+        return ReducedPrecisionModel.Ensure(files, _options.ResolveCacheDirectory(), precision);
     }
 
     /// <summary>

@@ -1,19 +1,28 @@
+using System.Collections.Concurrent;
 using Microsoft.ML.OnnxRuntime;
 using RerankCluster.Inference.Tokenization;
 
 namespace RerankCluster.Inference.Onnx;
 
+/// <summary>Reads a model's output in place, while ONNX Runtime still owns it.</summary>
+public delegate TResult OutputReader<out TResult>(ReadOnlySpan<float> output, ReadOnlySpan<long> shape);
+
 /// <summary>
 /// One ONNX Runtime session over a BERT-family graph: feeds the inputs the graph declares
 /// (input_ids, attention_mask, token_type_ids) from an <see cref="EncodedBatch"/> and reads one output.
-/// Safe to call from several threads at once, as ONNX Runtime sessions are.
+/// Runs go through I/O bindings: the inputs are bound straight from the batch's (pooled) memory and the
+/// output is bound to CPU memory, so on CUDA the inputs are copied to the device once and the output
+/// back once, with no intermediate tensors; on the CPU nothing is copied. Bindings are reused across
+/// calls. Safe to call from several threads at once, as ONNX Runtime sessions are.
 /// </summary>
 public sealed class BertOnnxSession : IDisposable
 {
     private static readonly string[] KnownInputs = ["input_ids", "attention_mask", "token_type_ids"];
     private readonly InferenceSession _session;
     private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
+    private readonly RunOptions _runOptions = new();
+    private readonly OrtMemoryInfo _cpuMemory = OrtMemoryInfo.DefaultInstance;
+    private readonly ConcurrentBag<OrtIoBinding> _bindings = [];
 
     public BertOnnxSession(InferenceSession session, ExecutionProvider provider, Func<IReadOnlyDictionary<string, NodeMetadata>, string> chooseOutput)
     {
@@ -29,7 +38,11 @@ public sealed class BertOnnxSession : IDisposable
 
         OutputName = chooseOutput(session.OutputMetadata);
         OutputDimensions = session.OutputMetadata[OutputName].Dimensions;
-        _outputNames = [OutputName];
+        if (session.OutputMetadata[OutputName].ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
+        {
+            throw new NotSupportedException(
+                $"The graph's output '{OutputName}' is {session.OutputMetadata[OutputName].ElementDataType}; float32 is expected (an fp16 graph must cast its output back).");
+        }
     }
 
     public ExecutionProvider Provider { get; }
@@ -42,29 +55,37 @@ public sealed class BertOnnxSession : IDisposable
     /// <summary>Runs the batch and returns the chosen output flattened, with its shape.</summary>
     public float[] Run(EncodedBatch batch, out long[] shape)
     {
+        var (values, outputShape) = Run(batch, static (output, dims) => (output.ToArray(), dims.ToArray()));
+        shape = outputShape;
+        return values;
+    }
+
+    /// <summary>Runs the batch and hands the output to <paramref name="read"/> without copying it.</summary>
+    public TResult Run<TResult>(EncodedBatch batch, OutputReader<TResult> read)
+    {
         long[] inputShape = [batch.Rows, batch.Width];
-        var inputs = new OrtValue[_inputNames.Length];
+        var binding = _bindings.TryTake(out var reused) ? reused : _session.CreateIoBinding();
+        var inputs = new OrtValue?[_inputNames.Length];
         try
         {
             for (var i = 0; i < _inputNames.Length; i++)
             {
-                var data = _inputNames[i] switch
-                {
-                    "input_ids" => batch.InputIds,
-                    "attention_mask" => batch.AttentionMask,
-                    _ => batch.TokenTypeIds,
-                };
-                inputs[i] = OrtValue.CreateTensorValueFromMemory(data, inputShape);
+                inputs[i] = OrtValue.CreateTensorValueFromMemory(_cpuMemory, batch.Input(_inputNames[i]), inputShape);
+                binding.BindInput(_inputNames[i], inputs[i]);
             }
 
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, _inputNames, inputs, _outputNames);
+            binding.BindOutputToDevice(OutputName, _cpuMemory);
+            _session.RunWithBinding(_runOptions, binding);
+            binding.SynchronizeBoundOutputs();
+            using var outputs = binding.GetOutputValues();
             var output = outputs[0];
-            shape = output.GetTensorTypeAndShape().Shape;
-            return output.GetTensorDataAsSpan<float>().ToArray();
+            return read(output.GetTensorDataAsSpan<float>(), output.GetTensorTypeAndShape().Shape);
         }
         finally
         {
+            binding.ClearBoundInputs();
+            binding.ClearBoundOutputs();
+            _bindings.Add(binding);
             foreach (var input in inputs)
             {
                 input?.Dispose();
@@ -72,5 +93,14 @@ public sealed class BertOnnxSession : IDisposable
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        while (_bindings.TryTake(out var binding))
+        {
+            binding.Dispose();
+        }
+
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
 }

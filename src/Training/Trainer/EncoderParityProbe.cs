@@ -18,7 +18,7 @@ public static class EncoderParityProbe
     public static void Write(ModelFiles encoder, OnnxSessionFactory sessions, IReadOnlyList<(string Query, string Passage)> pairs, int maxLength, string path)
     {
         var tokenizer = encoder.CreateTokenizer();
-        var batch = EncodedBatch.Pad(
+        using var batch = EncodedBatch.Pad(
             pairs.Select(p => tokenizer.EncodePair(tokenizer.Tokenize(p.Query), tokenizer.Tokenize(p.Passage), maxLength)).ToArray(),
             tokenizer.PadId);
         var hidden = Run(encoder, sessions, batch, "last_hidden_state");
@@ -42,6 +42,6 @@ public static class EncoderParityProbe
         return bert.Run(batch, out _);
     }
 
-    private static long[][] Rows(long[] values, int width) =>
-        Enumerable.Range(0, width == 0 ? 0 : values.Length / width).Select(r => values.AsSpan(r * width, width).ToArray()).ToArray();
+    private static long[][] Rows(Memory<long> values, int width) =>
+        Enumerable.Range(0, width == 0 ? 0 : values.Length / width).Select(r => values.Slice(r * width, width).ToArray()).ToArray();
 }

@@ -17,8 +17,11 @@ public static class OnnxGraphSplicer
 
     public sealed record FloatTensor(string Name, IReadOnlyList<long> Dims, float[] Values);
 
-    /// <summary>A graph output of element type float; a null dimension is symbolic (named <c>batch</c>).</summary>
-    public sealed record FloatOutput(string Name, IReadOnlyList<long?> Dims);
+    /// <summary>
+    /// A graph output of element type float; a null dimension is symbolic (named <c>batch</c>), and null
+    /// dimensions leave the shape undeclared.
+    /// </summary>
+    public sealed record FloatOutput(string Name, IReadOnlyList<long?>? Dims);
 
     /// <summary>Returns the graph names that the model declares as outputs.</summary>
     public static IReadOnlyList<string> OutputNames(byte[] model)
@@ -116,6 +119,11 @@ public static class OnnxGraphSplicer
                 ProtoWire.WriteMessageField(v, 2, type => ProtoWire.WriteMessageField(type, 1, tensorType =>
                 {
                     ProtoWire.WriteVarintField(tensorType, 1, TensorFloat);
+                    if (graphOutput.Dims is null)
+                    {
+                        return;
+                    }
+
                     ProtoWire.WriteMessageField(tensorType, 2, shape =>
                     {
                         foreach (var dim in graphOutput.Dims)

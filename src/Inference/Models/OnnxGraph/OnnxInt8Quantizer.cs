@@ -1,132 +1,223 @@
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace RerankCluster.Inference.Models.OnnxGraph;
 
 /// <summary>
-/// Dynamic int8 quantisation of an fp32 ONNX graph, done here in C#: every MatMul whose weight is a
-/// constant 2-D float tensor becomes ONNX Runtime's DynamicQuantizeMatMul (com.microsoft) with the
-/// weight stored as int8, symmetric, one scale per output column. Activations are quantised at run
-/// time by the kernel. Small matrices (the one-logit head) stay fp32, where int8 would cost accuracy
-/// and save nothing.
+/// Int8 quantisation of an fp32 ONNX graph, done here in C#. Every MatMul whose weight is a constant
+/// 2-D float tensor gets an int8 weight and an int8 kernel of ONNX Runtime (com.microsoft):
+/// <list type="bullet">
+/// <item>DynamicQuantizeMatMul: weight symmetric with one scale per output column; the activation is
+/// quantised at run time with one scale for the whole tensor. Fastest, but a few outlier channels or
+/// tokens flatten every other value to a handful of levels.</item>
+/// <item>MatMulNBits (8 bits, blocks of up to 128 along K, accuracy level 4): weight scales per block,
+/// and the activation quantised per token and per block, so outliers only cost their own block.
+/// Slower on the CPU, far closer to fp32. Used for the down-projections (K &gt; N: the feed-forward
+/// output, which reads the heavy-tailed GELU activations) when <c>blockwiseDownProjections</c> is set,
+/// the MatMuls measured to lose the most ranking agreement under per-tensor quantisation.</item>
+/// </list>
+/// Given each activation's per-channel range from calibration, activations are first smoothed
+/// (SmoothQuant, alpha 0.5): channel j is divided by s_j = sqrt(max|x_j| / max|w_j|) and row j of the
+/// weight multiplied by it, which leaves the fp32 product unchanged and moves outlier channels into the
+/// weight scales. Small matrices (the one-logit head) stay fp32, where int8 would cost accuracy and save nothing.
 /// </summary>
 public static class OnnxInt8Quantizer
 {
-    private const int ModelGraph = 7;
-    private const int ModelOpsetImport = 8;
-    private const int GraphNode = 1;
-    private const int GraphInitializer = 5;
+    private const int MaximumBlock = 128;
     private const string MicrosoftDomain = "com.microsoft";
 
-    public sealed record Report(int QuantizedMatMuls, int KeptMatMuls, long Fp32WeightBytes, long Int8WeightBytes);
+    public sealed record Report(int QuantizedMatMuls, int BlockwiseMatMuls, int KeptMatMuls, int SmoothedActivations, long Fp32WeightBytes, long Int8WeightBytes);
 
-    public static byte[] Quantize(byte[] model, out Report report, int minimumDimension = 16)
+    /// <summary>The activations the quantised MatMuls read, each with its channel count: what calibration measures.</summary>
+    public static IReadOnlyDictionary<string, long> QuantizedInputs(byte[] model, int minimumDimension = 16)
     {
-        var graphField = ProtoWire.ReadFields(model).First(f => f.Number == ModelGraph);
-        var graph = model.AsMemory(graphField.PayloadStart, graphField.End - graphField.PayloadStart);
-        var fields = ProtoWire.ReadFields(graph).ToList();
-        var initializers = fields.Where(f => f.Number == GraphInitializer)
-            .Select(f => OnnxTensorProto.Parse(graph.Slice(f.PayloadStart, f.End - f.PayloadStart)))
-            .ToDictionary(t => t.Name);
-        var nodes = fields.Where(f => f.Number == GraphNode)
-            .Select(f => Node.Parse(graph.Slice(f.PayloadStart, f.End - f.PayloadStart)))
-            .ToList();
-        var uses = nodes.SelectMany(n => n.Inputs).GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count());
+        var graph = WeightedMatMulGraph.Parse(model, minimumDimension);
+        return graph.MatMuls.GroupBy(n => n.Inputs[0]).ToDictionary(g => g.Key, g => graph.Weight(g.First()).Dims[0]);
+    }
 
-        var quantized = new Dictionary<string, (byte[] Weights, float[] Scales, long K, long N)>();
-        int kept = 0;
-        foreach (var node in nodes.Where(n => n.OpType == "MatMul" && n.Domain.Length == 0 && n.Inputs.Count == 2))
+    /// <param name="activationRanges">Per-channel max |x| of MatMul inputs (see <see cref="QuantizedInputs"/>); those given are smoothed.</param>
+    /// <param name="blockwiseDownProjections">Down-projections (K &gt; N) become MatMulNBits instead of DynamicQuantizeMatMul.</param>
+    public static byte[] Quantize(byte[] model, out Report report, IReadOnlyDictionary<string, float[]>? activationRanges = null,
+        bool blockwiseDownProjections = false, int minimumDimension = 16)
+    {
+        var graph = WeightedMatMulGraph.Parse(model, minimumDimension);
+        var smoothing = SmoothingFactors(graph, activationRanges ?? new Dictionary<string, float[]>());
+        var quantized = new Dictionary<string, QuantizedWeight>();
+        foreach (var node in graph.MatMuls.Where(n => !quantized.ContainsKey(n.Inputs[1])))
         {
-            if (!initializers.TryGetValue(node.Inputs[1], out var weight) || weight.DataType != OnnxTensorProto.Float || weight.Dims.Length != 2 ||
-                weight.Dims.Min() < minimumDimension)
+            var weight = graph.Weight(node);
+            var (k, n) = (weight.Dims[0], weight.Dims[1]);
+            var values = weight.Floats();
+            if (smoothing.TryGetValue(node.Inputs[0], out var factors))
             {
-                kept++;
+                ScaleRows(values, factors);
+            }
+
+            var block = blockwiseDownProjections && k > n ? BlockSize(k) : 0;
+            quantized[weight.Name] = block > 0
+                ? new QuantizedWeight(QuantizeBlocks(values, k, n, block, out var blockScales), blockScales, k, n, block)
+                : new QuantizedWeight(QuantizeColumns(values, k, n, out var columnScales), columnScales, k, n, 0);
+        }
+
+        var smoothed = new HashSet<string>();
+        var result = graph.Rewrite((output, node) =>
+        {
+            var weight = quantized[node.Inputs[1]];
+            var input = node.Inputs[0];
+            if (smoothing.ContainsKey(input))
+            {
+                // The division by s, once per activation, just before its first reader.
+                if (smoothed.Add(input))
+                {
+                    new OnnxNode(input + "/Smooth", "Mul", "", [input, input + "_smooth_inverse"], [input + "_smoothed"]).WriteTo(output);
+                }
+
+                input += "_smoothed";
+            }
+
+            string[] inputs = [input, node.Inputs[1] + "_int8", node.Inputs[1] + "_scale"];
+            if (weight.Block == 0)
+            {
+                new OnnxNode(node.Name, "DynamicQuantizeMatMul", MicrosoftDomain, inputs, node.Outputs).WriteTo(output);
+                return;
+            }
+
+            // Level 4: int8 compute with the activation quantised per block, not fp32 on dequantised weights.
+            new OnnxNode(node.Name, "MatMulNBits", MicrosoftDomain, inputs, node.Outputs)
+                .WriteTo(output, ("K", weight.K), ("N", weight.N), ("bits", 8), ("block_size", weight.Block), ("accuracy_level", 4));
+        }, output =>
+        {
+            foreach (var (name, weight) in quantized)
+            {
+                // MatMulNBits takes the weight transposed, [N, K / block, block], offset by its default zero point 128.
+                WeightedMatMulGraph.WriteInitializer(output, name + "_int8",
+                    weight.Block == 0 ? [weight.K, weight.N] : [weight.N, weight.K / weight.Block, weight.Block],
+                    weight.Block == 0 ? OnnxTensorProto.Int8 : OnnxTensorProto.Uint8, weight.Values);
+                WriteFloats(output, name + "_scale", weight.Scales);
+            }
+
+            foreach (var (input, factors) in smoothing)
+            {
+                WriteFloats(output, input + "_smooth_inverse", factors.Select(f => 1f / f).ToArray());
+            }
+        });
+
+        var fp32Bytes = quantized.Values.Sum(q => q.K * q.N * sizeof(float));
+        var int8Bytes = quantized.Values.Sum(q => q.K * q.N + q.Scales.Length * sizeof(float));
+        report = new Report(graph.MatMuls.Count, graph.MatMuls.Count(n => quantized[n.Inputs[1]].Block > 0), graph.OtherMatMuls,
+            smoothing.Count, fp32Bytes, int8Bytes);
+        return result;
+    }
+
+    /// <summary>The largest power of two up to 128 (16 at least) that divides K; 0 when none does.</summary>
+    public static int BlockSize(long k)
+    {
+        for (var block = MaximumBlock; block >= 16; block /= 2)
+        {
+            if (k % block == 0)
+            {
+                return block;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// s_j = sqrt(max|x_j| / max|w_j|) per input channel j, the weight side taken over every MatMul reading
+    /// the activation. An activation whose weights other activations also read is left alone: one weight
+    /// cannot carry two smoothings.
+    /// </summary>
+    private static Dictionary<string, float[]> SmoothingFactors(WeightedMatMulGraph graph, IReadOnlyDictionary<string, float[]> ranges)
+    {
+        var factors = new Dictionary<string, float[]>();
+        foreach (var readers in graph.MatMuls.GroupBy(n => n.Inputs[0]))
+        {
+            var weights = readers.DistinctBy(n => n.Inputs[1]).Select(graph.Weight).ToArray();
+            var k = weights[0].Dims[0];
+            if (!ranges.TryGetValue(readers.Key, out var range) || range.Length != k ||
+                graph.MatMuls.Any(n => n.Inputs[0] != readers.Key && weights.Any(w => w.Name == n.Inputs[1])))
+            {
                 continue;
             }
 
-            if (!quantized.ContainsKey(weight.Name))
+            var weightRange = new float[k];
+            foreach (var tensor in weights)
             {
-                quantized[weight.Name] = QuantizeColumns(weight.Floats(), weight.Dims[0], weight.Dims[1]);
-            }
-        }
-
-        using var newGraph = new MemoryStream(graph.Length / 3);
-        foreach (var field in fields)
-        {
-            switch (field.Number)
-            {
-                case GraphNode:
-                    var node = Node.Parse(graph.Slice(field.PayloadStart, field.End - field.PayloadStart));
-                    if (node.OpType == "MatMul" && node.Inputs.Count == 2 && quantized.ContainsKey(node.Inputs[1]))
+                var values = tensor.Floats();
+                var n = tensor.Dims[1];
+                for (var j = 0; j < k; j++)
+                {
+                    for (var c = 0; c < n; c++)
                     {
-                        ProtoWire.WriteMessageField(newGraph, GraphNode, n => WriteNode(n, node.Name, "DynamicQuantizeMatMul", MicrosoftDomain,
-                            [node.Inputs[0], node.Inputs[1] + "_int8", node.Inputs[1] + "_scale"], node.Outputs));
+                        weightRange[j] = Math.Max(weightRange[j], Math.Abs(values[j * n + c]));
                     }
-                    else
-                    {
-                        newGraph.Write(graph.Span[field.Start..field.End]);
-                    }
+                }
+            }
 
-                    break;
-                case GraphInitializer:
-                    var tensor = initializers.Values.First(t => t.Bytes.Equals(graph.Slice(field.PayloadStart, field.End - field.PayloadStart)));
-                    // A weight that only quantised MatMuls read is dropped: its int8 copy replaces it.
-                    if (!quantized.ContainsKey(tensor.Name) || uses.GetValueOrDefault(tensor.Name) > nodes.Count(n => n.OpType == "MatMul" && n.Inputs.Count == 2 && n.Inputs[1] == tensor.Name))
-                    {
-                        newGraph.Write(graph.Span[field.Start..field.End]);
-                    }
+            const float floor = 1e-5f;
+            factors[readers.Key] = Enumerable.Range(0, (int)k)
+                .Select(j => Math.Clamp(MathF.Sqrt(Math.Max(range[j], floor) / Math.Max(weightRange[j], floor)), 1e-2f, 1e2f))
+                .ToArray();
+        }
 
-                    break;
-                default:
-                    newGraph.Write(graph.Span[field.Start..field.End]);
-                    break;
+        return factors;
+    }
+
+    private static void ScaleRows(float[] weights, float[] factors)
+    {
+        var n = weights.Length / factors.Length;
+        for (var j = 0; j < factors.Length; j++)
+        {
+            foreach (ref var value in weights.AsSpan(j * n, n))
+            {
+                value *= factors[j];
+            }
+        }
+    }
+
+    private static void WriteFloats(Stream graph, string name, float[] values) =>
+        WeightedMatMulGraph.WriteInitializer(graph, name, [values.Length], OnnxTensorProto.Float, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+
+    /// <summary>
+    /// Symmetric per-block int8 along K for each output column, stored transposed ([N][K / block][block])
+    /// and offset by 128, as MatMulNBits reads it; one scale per column and block.
+    /// </summary>
+    public static byte[] QuantizeBlocks(float[] weights, long k, long n, int block, out float[] scales)
+    {
+        if (block <= 0 || k % block != 0)
+        {
+            throw new ArgumentException($"K = {k} is not a multiple of the block size {block}.", nameof(block));
+        }
+
+        var blocks = k / block;
+        var quantized = new byte[n * k];
+        scales = new float[n * blocks];
+        for (var column = 0L; column < n; column++)
+        {
+            for (var b = 0L; b < blocks; b++)
+            {
+                var max = 0f;
+                for (var row = b * block; row < (b + 1) * block; row++)
+                {
+                    max = Math.Max(max, Math.Abs(weights[row * n + column]));
+                }
+
+                var scale = max > 0 ? max / 127f : 1f;
+                scales[column * blocks + b] = scale;
+                for (var row = b * block; row < (b + 1) * block; row++)
+                {
+                    quantized[column * k + row] = (byte)(Math.Clamp((int)MathF.Round(weights[row * n + column] / scale), -127, 127) + 128);
+                }
             }
         }
 
-        foreach (var (name, (weights, scales, k, n)) in quantized)
-        {
-            ProtoWire.WriteMessageField(newGraph, GraphInitializer, t => OnnxTensorProto.Write(t, name + "_int8", [k, n], OnnxTensorProto.Int8, weights));
-            ProtoWire.WriteMessageField(newGraph, GraphInitializer, t => OnnxTensorProto.Write(t, name + "_scale", [n], OnnxTensorProto.Float,
-                MemoryMarshal.AsBytes(scales.AsSpan()).ToArray()));
-        }
-
-        using var result = new MemoryStream(model.Length / 3);
-        var hasMicrosoftOpset = false;
-        foreach (var field in ProtoWire.ReadFields(model))
-        {
-            if (field.Number == ModelGraph)
-            {
-                ProtoWire.WriteBytesField(result, ModelGraph, newGraph.GetBuffer().AsSpan(0, (int)newGraph.Length));
-                continue;
-            }
-
-            if (field.Number == ModelOpsetImport && OpsetDomain(model.AsMemory(field.PayloadStart, field.End - field.PayloadStart)) == MicrosoftDomain)
-            {
-                hasMicrosoftOpset = true;
-            }
-
-            result.Write(model, field.Start, field.End - field.Start);
-        }
-
-        if (!hasMicrosoftOpset)
-        {
-            ProtoWire.WriteMessageField(result, ModelOpsetImport, opset =>
-            {
-                ProtoWire.WriteStringField(opset, 1, MicrosoftDomain);
-                ProtoWire.WriteVarintField(opset, 2, 1);
-            });
-        }
-
-        var fp32Bytes = quantized.Sum(q => q.Value.K * q.Value.N * sizeof(float));
-        var int8Bytes = quantized.Sum(q => q.Value.K * q.Value.N + q.Value.N * sizeof(float));
-        report = new Report(nodes.Count(n => n.OpType == "MatMul" && n.Inputs.Count == 2 && quantized.ContainsKey(n.Inputs[1])), kept, fp32Bytes, int8Bytes);
-        return result.ToArray();
+        return quantized;
     }
 
     /// <summary>Symmetric per-column int8: scale = max |w| / 127 over each column of the [K, N] weight.</summary>
-    public static (byte[] Weights, float[] Scales, long K, long N) QuantizeColumns(float[] weights, long k, long n)
+    public static byte[] QuantizeColumns(float[] weights, long k, long n, out float[] scales)
     {
-        var scales = new float[n];
+        scales = new float[n];
         for (var row = 0L; row < k; row++)
         {
             for (var column = 0L; column < n; column++)
@@ -150,53 +241,8 @@ public static class OnnxInt8Quantizer
             }
         }
 
-        return (quantized, scales, k, n);
+        return quantized;
     }
 
-    private static string OpsetDomain(ReadOnlyMemory<byte> opset)
-    {
-        var domain = ProtoWire.ReadFields(opset).FirstOrDefault(f => f.Number == 1 && f.WireType == ProtoWire.LengthDelimited);
-        return domain.End == 0 ? "" : Encoding.UTF8.GetString(opset.Span[domain.PayloadStart..domain.End]);
-    }
-
-    private static void WriteNode(Stream output, string name, string opType, string domain, IEnumerable<string> inputs, IEnumerable<string> outputs)
-    {
-        foreach (var input in inputs)
-        {
-            ProtoWire.WriteStringField(output, 1, input);
-        }
-
-        foreach (var nodeOutput in outputs)
-        {
-            ProtoWire.WriteStringField(output, 2, nodeOutput);
-        }
-
-        ProtoWire.WriteStringField(output, 3, name);
-        ProtoWire.WriteStringField(output, 4, opType);
-        ProtoWire.WriteStringField(output, 7, domain);
-    }
-
-    private sealed record Node(string Name, string OpType, string Domain, List<string> Inputs, List<string> Outputs)
-    {
-        public static Node Parse(ReadOnlyMemory<byte> bytes)
-        {
-            string name = "", opType = "", domain = "";
-            var inputs = new List<string>();
-            var outputs = new List<string>();
-            foreach (var field in ProtoWire.ReadFields(bytes).Where(f => f.WireType == ProtoWire.LengthDelimited))
-            {
-                var text = Encoding.UTF8.GetString(bytes.Span[field.PayloadStart..field.End]);
-                switch (field.Number)
-                {
-                    case 1: inputs.Add(text); break;
-                    case 2: outputs.Add(text); break;
-                    case 3: name = text; break;
-                    case 4: opType = text; break;
-                    case 7: domain = text; break;
-                }
-            }
-
-            return new Node(name, opType, domain, inputs, outputs);
-        }
-    }
+    private sealed record QuantizedWeight(byte[] Values, float[] Scales, long K, long N, int Block);
 }

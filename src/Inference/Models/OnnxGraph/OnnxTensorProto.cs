@@ -7,7 +7,9 @@ namespace RerankCluster.Inference.Models.OnnxGraph;
 internal sealed record OnnxTensorProto(string Name, int DataType, long[] Dims, ReadOnlyMemory<byte> Raw, ReadOnlyMemory<byte> Bytes)
 {
     public const int Float = 1;
+    public const int Uint8 = 2;
     public const int Int8 = 3;
+    public const int Float16 = 10;
 
     public float[] Floats() => MemoryMarshal.Cast<byte, float>(Raw.Span).ToArray();
 
