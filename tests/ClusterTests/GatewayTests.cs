@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using RerankCluster.Cli.Hosting;
 using RerankCluster.Inference.Models;
 
 namespace RerankCluster.ClusterTests;
@@ -143,13 +144,37 @@ public sealed class GatewayTests(EmbeddedGateway gateway)
         Assert.Contains("rerank_cache_lookups_total{otel_scope_name=\"RerankCluster\",cache=\"score\"", after);
         Assert.Contains(httpDurations, after);
 
-        static double Count(string text, string series) =>
-            text.Split('\n').Where(l => l.StartsWith(series, StringComparison.Ordinal)).Select(l => double.Parse(l.Split(' ')[1])).FirstOrDefault();
-
         static double Sum(string text, string name) =>
             text.Split('\n').Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
                 .Sum(l => double.Parse(l.Split(' ')[1]));
     }
+
+    [Fact]
+    public async Task Metrics_keep_flowing_after_another_gateway_in_the_process_shuts_down()
+    {
+        // Every host in a process has meters named Microsoft.AspNetCore.Hosting from its own meter factory;
+        // shutting one host down disposes its meters, which must not end another gateway's series.
+        const string healthChecks = "http_server_request_duration_seconds_count{otel_scope_name=\"Microsoft.AspNetCore.Hosting\",http_request_method=\"GET\",http_response_status_code=\"200\",http_route=\"/healthz\"";
+        await using (var other = await EmbeddedCluster.StartAsync(EmbeddedCluster.FreePorts(), quiet: true))
+        {
+            using var client = new HttpClient { BaseAddress = other.BaseAddress };
+            (await client.GetAsync("healthz")).EnsureSuccessStatusCode();
+        }
+
+        var before = Count(await Http.GetStringAsync("metrics"), healthChecks);
+        (await Http.GetAsync("healthz")).EnsureSuccessStatusCode();
+        var after = Count(await Http.GetStringAsync("metrics"), healthChecks);
+        for (var attempt = 0; attempt < 50 && after <= before; attempt++)
+        {
+            await Task.Delay(100);
+            after = Count(await Http.GetStringAsync("metrics"), healthChecks);
+        }
+
+        Assert.True(after > before, $"{healthChecks}: {before} → {after}");
+    }
+
+    private static double Count(string metrics, string series) =>
+        metrics.Split('\n').Where(l => l.StartsWith(series, StringComparison.Ordinal)).Select(l => double.Parse(l.Split(' ')[1])).FirstOrDefault();
 
     private async Task<IEnumerable<JsonElement>> Stage1Only(string index, string query)
     {

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -19,6 +21,7 @@ public static class TelemetryExtensions
         telemetry.WithMetrics(builder =>
         {
             builder.AddMeter(RerankTelemetry.Name, "Microsoft.Orleans");
+            ((IDeferredMeterProviderBuilder)builder).Configure((services, provider) => provider.AddView(OwnHostOnly(services.GetService<IMeterFactory>())));
             metrics?.Invoke(builder);
             if (!string.IsNullOrEmpty(otlp))
             {
@@ -36,4 +39,13 @@ public static class TelemetryExtensions
         });
         return telemetry;
     }
+
+    /// <summary>
+    /// Drops instruments of meters that another host's meter factory made. Providers subscribe to meters by
+    /// name across the whole process, so where several hosts share one (the embedded cluster, tests) each
+    /// would count the others' requests, and one host's shutdown, disposing its meters, would end the
+    /// same-named series of every other (open-telemetry/opentelemetry-dotnet#6412).
+    /// </summary>
+    private static Func<Instrument, MetricStreamConfiguration?> OwnHostOnly(IMeterFactory? own) =>
+        instrument => instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own) ? MetricStreamConfiguration.Drop : null;
 }
