@@ -58,8 +58,8 @@ public static class DerivedTestCrossEncoder
         return OnnxGraphSplicer.Splice(
             model,
             [
-                new OnnxGraphSplicer.Node("MatMul", "classifier_matmul", [PooledOutput, "classifier.weight"], ["classifier_out"]),
-                new OnnxGraphSplicer.Node("Add", "classifier_add", ["classifier_out", "classifier.bias"], ["logits"]),
+                new OnnxNode("classifier_matmul", "MatMul", "", [PooledOutput, "classifier.weight"], ["classifier_out"]),
+                new OnnxNode("classifier_add", "Add", "", ["classifier_out", "classifier.bias"], ["logits"]),
             ],
             [
                 new OnnxGraphSplicer.FloatTensor("classifier.weight", [Hidden, 1], weights),

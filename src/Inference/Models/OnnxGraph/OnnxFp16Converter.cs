@@ -36,7 +36,7 @@ public static class OnnxFp16Converter
             foreach (var weight in weights)
             {
                 var halves = weight.Floats().Select(v => (Half)v).ToArray();
-                WeightedMatMulGraph.WriteInitializer(output, weight.Name + "_fp16", weight.Dims, OnnxTensorProto.Float16,
+                OnnxTensorProto.WriteInitializer(output, weight.Name + "_fp16", weight.Dims, OnnxTensorProto.Float16,
                     MemoryMarshal.AsBytes(halves.AsSpan()).ToArray());
             }
         });

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace RerankCluster.Inference.Models.OnnxGraph;
 
 /// <summary>
@@ -6,14 +8,8 @@ namespace RerankCluster.Inference.Models.OnnxGraph;
 /// </summary>
 public static class OnnxGraphSplicer
 {
-    // Field numbers from onnx.proto (ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto, TypeProto).
-    private const int ModelGraph = 7;
-    private const int GraphNode = 1;
-    private const int GraphInitializer = 5;
+    // Field numbers from onnx.proto (GraphProto, ValueInfoProto, TypeProto).
     private const int GraphOutput = 12;
-    private const int TensorFloat = 1;
-
-    public sealed record Node(string OpType, string Name, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs);
 
     public sealed record FloatTensor(string Name, IReadOnlyList<long> Dims, float[] Values);
 
@@ -26,8 +22,7 @@ public static class OnnxGraphSplicer
     /// <summary>Returns the graph names that the model declares as outputs.</summary>
     public static IReadOnlyList<string> OutputNames(byte[] model)
     {
-        var graph = ProtoWire.ReadFields(model).First(f => f.Number == ModelGraph);
-        var graphBytes = model.AsMemory(graph.PayloadStart, graph.End - graph.PayloadStart);
+        var graphBytes = OnnxModelProto.Graph(model);
         var names = new List<string>();
         foreach (var output in ProtoWire.ReadFields(graphBytes).Where(f => f.Number == GraphOutput))
         {
@@ -39,32 +34,15 @@ public static class OnnxGraphSplicer
         return names;
     }
 
-    public static byte[] Splice(byte[] model, IEnumerable<Node> nodes, IEnumerable<FloatTensor> initializers, IEnumerable<FloatOutput> outputs)
+    public static byte[] Splice(byte[] model, IEnumerable<OnnxNode> nodes, IEnumerable<FloatTensor> initializers, IEnumerable<FloatOutput> outputs)
     {
-        using var result = new MemoryStream(model.Length + 64 * 1024);
-        var sawGraph = false;
-        foreach (var field in ProtoWire.ReadFields(model))
-        {
-            if (field.Number != ModelGraph)
-            {
-                result.Write(model, field.Start, field.End - field.Start);
-                continue;
-            }
-
-            sawGraph = true;
-            var graph = model.AsMemory(field.PayloadStart, field.End - field.PayloadStart);
-            ProtoWire.WriteMessageField(result, ModelGraph, g => WriteGraph(g, graph, nodes, initializers, outputs));
-        }
-
-        if (!sawGraph)
-        {
-            throw new InvalidDataException("The file is not an ONNX model: it has no graph.");
-        }
-
-        return result.ToArray();
+        var graph = OnnxModelProto.Graph(model);
+        using var newGraph = new MemoryStream(graph.Length + 64 * 1024);
+        WriteGraph(newGraph, graph, nodes, initializers, outputs);
+        return OnnxModelProto.WithGraph(model, newGraph);
     }
 
-    private static void WriteGraph(Stream output, ReadOnlyMemory<byte> graph, IEnumerable<Node> nodes,
+    private static void WriteGraph(Stream output, ReadOnlyMemory<byte> graph, IEnumerable<OnnxNode> nodes,
         IEnumerable<FloatTensor> initializers, IEnumerable<FloatOutput> outputs)
     {
         foreach (var field in ProtoWire.ReadFields(graph))
@@ -77,38 +55,13 @@ public static class OnnxGraphSplicer
 
         foreach (var node in nodes)
         {
-            ProtoWire.WriteMessageField(output, GraphNode, n =>
-            {
-                foreach (var input in node.Inputs)
-                {
-                    ProtoWire.WriteStringField(n, 1, input);
-                }
-
-                foreach (var nodeOutput in node.Outputs)
-                {
-                    ProtoWire.WriteStringField(n, 2, nodeOutput);
-                }
-
-                ProtoWire.WriteStringField(n, 3, node.Name);
-                ProtoWire.WriteStringField(n, 4, node.OpType);
-            });
+            node.WriteTo(output);
         }
 
         foreach (var tensor in initializers)
         {
-            ProtoWire.WriteMessageField(output, GraphInitializer, t =>
-            {
-                foreach (var dim in tensor.Dims)
-                {
-                    ProtoWire.WriteVarintField(t, 1, dim);
-                }
-
-                ProtoWire.WriteVarintField(t, 2, TensorFloat);
-                ProtoWire.WriteStringField(t, 8, tensor.Name);
-                var raw = new byte[tensor.Values.Length * sizeof(float)];
-                Buffer.BlockCopy(tensor.Values, 0, raw, 0, raw.Length);
-                ProtoWire.WriteBytesField(t, 9, raw);
-            });
+            OnnxTensorProto.WriteInitializer(output, tensor.Name, tensor.Dims.ToArray(), OnnxTensorProto.Float,
+                MemoryMarshal.AsBytes(tensor.Values.AsSpan()).ToArray());
         }
 
         foreach (var graphOutput in outputs)
@@ -118,7 +71,7 @@ public static class OnnxGraphSplicer
                 ProtoWire.WriteStringField(v, 1, graphOutput.Name);
                 ProtoWire.WriteMessageField(v, 2, type => ProtoWire.WriteMessageField(type, 1, tensorType =>
                 {
-                    ProtoWire.WriteVarintField(tensorType, 1, TensorFloat);
+                    ProtoWire.WriteVarintField(tensorType, 1, OnnxTensorProto.Float);
                     if (graphOutput.Dims is null)
                     {
                         return;

@@ -40,13 +40,14 @@ public static class OnnxInt8Quantizer
         bool blockwiseDownProjections = false, int minimumDimension = 16)
     {
         var graph = WeightedMatMulGraph.Parse(model, minimumDimension);
-        var smoothing = SmoothingFactors(graph, activationRanges ?? new Dictionary<string, float[]>());
+        var weights = graph.MatMuls.Select(graph.Weight).DistinctBy(w => w.Name).ToDictionary(w => w.Name, w => w.Floats());
+        var smoothing = SmoothingFactors(graph, weights, activationRanges ?? new Dictionary<string, float[]>());
         var quantized = new Dictionary<string, QuantizedWeight>();
         foreach (var node in graph.MatMuls.Where(n => !quantized.ContainsKey(n.Inputs[1])))
         {
             var weight = graph.Weight(node);
             var (k, n) = (weight.Dims[0], weight.Dims[1]);
-            var values = weight.Floats();
+            var values = weights[weight.Name];
             if (smoothing.TryGetValue(node.Inputs[0], out var factors))
             {
                 ScaleRows(values, factors);
@@ -89,7 +90,7 @@ public static class OnnxInt8Quantizer
             foreach (var (name, weight) in quantized)
             {
                 // MatMulNBits takes the weight transposed, [N, K / block, block], offset by its default zero point 128.
-                WeightedMatMulGraph.WriteInitializer(output, name + "_int8",
+                OnnxTensorProto.WriteInitializer(output, name + "_int8",
                     weight.Block == 0 ? [weight.K, weight.N] : [weight.N, weight.K / weight.Block, weight.Block],
                     weight.Block == 0 ? OnnxTensorProto.Int8 : OnnxTensorProto.Uint8, weight.Values);
                 WriteFloats(output, name + "_scale", weight.Scales);
@@ -127,7 +128,8 @@ public static class OnnxInt8Quantizer
     /// the activation. An activation whose weights other activations also read is left alone: one weight
     /// cannot carry two smoothings.
     /// </summary>
-    private static Dictionary<string, float[]> SmoothingFactors(WeightedMatMulGraph graph, IReadOnlyDictionary<string, float[]> ranges)
+    private static Dictionary<string, float[]> SmoothingFactors(WeightedMatMulGraph graph, IReadOnlyDictionary<string, float[]> weightValues,
+        IReadOnlyDictionary<string, float[]> ranges)
     {
         var factors = new Dictionary<string, float[]>();
         foreach (var readers in graph.MatMuls.GroupBy(n => n.Inputs[0]))
@@ -143,7 +145,7 @@ public static class OnnxInt8Quantizer
             var weightRange = new float[k];
             foreach (var tensor in weights)
             {
-                var values = tensor.Floats();
+                var values = weightValues[tensor.Name];
                 var n = tensor.Dims[1];
                 for (var j = 0; j < k; j++)
                 {
@@ -176,7 +178,7 @@ public static class OnnxInt8Quantizer
     }
 
     private static void WriteFloats(Stream graph, string name, float[] values) =>
-        WeightedMatMulGraph.WriteInitializer(graph, name, [values.Length], OnnxTensorProto.Float, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+        OnnxTensorProto.WriteInitializer(graph, name, [values.Length], OnnxTensorProto.Float, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
 
     /// <summary>
     /// Symmetric per-block int8 along K for each output column, stored transposed ([N][K / block][block])

@@ -2,14 +2,17 @@ using System.Text;
 
 namespace RerankCluster.Inference.Models.OnnxGraph;
 
-/// <summary>An ONNX NodeProto's name, operator, domain and tensor names; attributes are only written, never read.</summary>
-internal sealed record OnnxNode(string Name, string OpType, string Domain, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs)
+/// <summary>
+/// An ONNX NodeProto's name, operator, domain (empty: the default ONNX domain) and tensor names;
+/// attributes are only written, never read.
+/// </summary>
+public sealed record OnnxNode(string Name, string OpType, string Domain, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs)
 {
     // Field numbers from onnx.proto (GraphProto.node, NodeProto, AttributeProto).
     private const int GraphNode = 1;
     private const int NodeAttribute = 5;
 
-    public static OnnxNode Parse(ReadOnlyMemory<byte> bytes)
+    internal static OnnxNode Parse(ReadOnlyMemory<byte> bytes)
     {
         string name = "", opType = "", domain = "";
         var inputs = new List<string>();
@@ -31,7 +34,7 @@ internal sealed record OnnxNode(string Name, string OpType, string Domain, IRead
     }
 
     /// <summary>Writes this node, with integer attributes, as a node field of the graph being written.</summary>
-    public void WriteTo(Stream graph, params (string Name, long Value)[] attributes) =>
+    internal void WriteTo(Stream graph, params (string Name, long Value)[] attributes) =>
         ProtoWire.WriteMessageField(graph, GraphNode, node =>
         {
             foreach (var input in Inputs)
@@ -57,6 +60,9 @@ internal sealed record OnnxNode(string Name, string OpType, string Domain, IRead
                 });
             }
 
-            ProtoWire.WriteStringField(node, 7, Domain);
+            if (Domain.Length > 0)
+            {
+                ProtoWire.WriteStringField(node, 7, Domain);
+            }
         });
 }

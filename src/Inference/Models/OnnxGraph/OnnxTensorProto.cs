@@ -11,6 +11,9 @@ internal sealed record OnnxTensorProto(string Name, int DataType, long[] Dims, R
     public const int Int8 = 3;
     public const int Float16 = 10;
 
+    /// <summary>GraphProto's field number for initializers (onnx.proto).</summary>
+    public const int GraphInitializer = 5;
+
     public float[] Floats() => MemoryMarshal.Cast<byte, float>(Raw.Span).ToArray();
 
     public static OnnxTensorProto Parse(ReadOnlyMemory<byte> bytes)
@@ -53,7 +56,11 @@ internal sealed record OnnxTensorProto(string Name, int DataType, long[] Dims, R
         return new OnnxTensorProto(name, dataType, dims.ToArray(), raw, bytes);
     }
 
-    public static void Write(Stream output, string name, long[] dims, int dataType, byte[] raw)
+    /// <summary>Writes a tensor as an initializer field of the graph being written.</summary>
+    public static void WriteInitializer(Stream graph, string name, long[] dims, int dataType, byte[] raw) =>
+        ProtoWire.WriteMessageField(graph, GraphInitializer, tensor => Write(tensor, name, dims, dataType, raw));
+
+    private static void Write(Stream output, string name, long[] dims, int dataType, byte[] raw)
     {
         foreach (var dim in dims)
         {
