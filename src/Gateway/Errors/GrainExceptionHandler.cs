@@ -20,7 +20,7 @@ public sealed class GrainExceptionHandler(
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        var storage = StorageOutage(exception);
+        var storage = ExceptionChain.Of(exception).OfType<StorageUnavailableException>().FirstOrDefault();
         var (status, title) = exception switch
         {
             _ when storage is not null => (StatusCodes.Status503ServiceUnavailable, "Storage unavailable"),
@@ -58,19 +58,6 @@ public sealed class GrainExceptionHandler(
                 Detail = storage?.Message ?? Detail(exception, status),
             },
         });
-    }
-
-    private static StorageUnavailableException? StorageOutage(Exception? exception)
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is StorageUnavailableException storage)
-            {
-                return storage;
-            }
-        }
-
-        return null;
     }
 
     private string Detail(Exception exception, int status) => exception switch

@@ -33,17 +33,7 @@ public sealed class IdempotentRetry(RetryBudget budget, ILogger<IdempotentRetry>
     }
 
     /// <summary>A silo left or is unreachable, or storage is briefly down, anywhere in the chain: worth a read's retry.</summary>
-    public static bool IsClusterChurn(Exception? exception)
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException
-                or Grains.Interfaces.StorageUnavailableException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool IsClusterChurn(Exception? exception) => Grains.Interfaces.ExceptionChain.Of(exception).Any(e =>
+        e is SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException
+            or Grains.Interfaces.StorageUnavailableException);
 }

@@ -6,19 +6,9 @@ namespace RerankCluster.Grains.Storage;
 /// <summary>Recognises a storage outage in an exception chain and turns it into <see cref="StorageUnavailableException"/>.</summary>
 public static class StorageFaults
 {
-    public static bool IsStorageFault(Exception? exception)
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            // Orleans' Redis providers wrap the client's exceptions in their own, named after Redis.
-            if (exception is RedisException or StorageUnavailableException || exception.GetType().Name.Contains("Redis", StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    // Orleans' Redis providers wrap the client's exceptions in their own, named after Redis.
+    public static bool IsStorageFault(Exception? exception) => ExceptionChain.Of(exception).Any(e =>
+        e is RedisException or StorageUnavailableException || e.GetType().Name.Contains("Redis", StringComparison.Ordinal));
 
     public static Task Guard(Func<Task> operation) => Guard(async () =>
     {
