@@ -129,6 +129,28 @@ public sealed class QuantizationTests(ModelFixture models)
         Assert.NotEqual(expected, actual);
     }
 
+    [Fact]
+    public void A_reduced_precision_copy_is_rebuilt_when_its_source_changes_under_the_same_name()
+    {
+        var source = Directory.CreateTempSubdirectory("source").FullName;
+        var cache = Directory.CreateTempSubdirectory("cache").FullName;
+        foreach (var file in Directory.GetFiles(models.CrossEncoder.Model.Directory))
+        {
+            File.Copy(file, Path.Combine(source, Path.GetFileName(file)));
+        }
+
+        var first = ReducedPrecisionModel.Ensure(ModelFiles.Open(source, "test/changing"), cache, ModelPrecision.Fp16);
+        var firstBytes = File.ReadAllBytes(first.OnnxPath);
+        Assert.Equal(firstBytes, File.ReadAllBytes(ReducedPrecisionModel.Ensure(ModelFiles.Open(source, "test/changing"), cache, ModelPrecision.Fp16).OnnxPath));
+
+        // The same name now holds another graph (the bi-encoder): its copy must come from it, not from the cache.
+        File.Copy(models.BiEncoder.Model.OnnxPath, Path.Combine(source, "model.onnx"), overwrite: true);
+        var second = ReducedPrecisionModel.Ensure(ModelFiles.Open(source, "test/changing"), cache, ModelPrecision.Fp16);
+
+        Assert.Equal(first.OnnxPath, second.OnnxPath);
+        Assert.Equal(OnnxFp16Converter.Convert(File.ReadAllBytes(models.BiEncoder.Model.OnnxPath), out _), File.ReadAllBytes(second.OnnxPath));
+    }
+
     private static string[] Passages() =>
         Enumerable.Range(0, 12).Select(i => $"passage {i} " + string.Join(' ', Enumerable.Repeat("river delta", i + 1))).ToArray();
 }

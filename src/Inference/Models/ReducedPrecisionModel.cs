@@ -11,6 +11,7 @@ namespace RerankCluster.Inference.Models;
 public static class ReducedPrecisionModel
 {
     private static readonly string[] CompanionFiles = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "config.json"];
+    private const string StampFile = "source.sha256";
     private static readonly object Gate = new();
 
     /// <summary>What the copy's folder and model name end with; the version changes whenever the conversion does.</summary>
@@ -32,9 +33,12 @@ public static class ReducedPrecisionModel
 
         var suffix = Suffix(precision);
         var directory = Path.Combine(cacheDirectory, ModelStoreOptions.CacheFolderName(source.Name) + suffix);
+        // A source rebuilt or re-pulled under the same name (a new trained pack, an updated hub model) must not find the old copy.
+        var stamp = SourceStamp.Of(source.OnnxPath);
         lock (Gate)
         {
-            if (!File.Exists(Path.Combine(directory, "model.onnx")))
+            var stampPath = Path.Combine(directory, StampFile);
+            if (!SourceStamp.IsCurrent(Path.Combine(directory, "model.onnx"), stampPath, stamp))
             {
                 Directory.CreateDirectory(directory);
                 foreach (var file in CompanionFiles.Where(f => File.Exists(Path.Combine(source.Directory, f))))
@@ -43,6 +47,7 @@ public static class ReducedPrecisionModel
                 }
 
                 AtomicFile.Write(Path.Combine(directory, "model.onnx"), Convert(source, precision));
+                SourceStamp.Write(stampPath, stamp);
             }
         }
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace RerankCluster.Inference.Models;
 
 /// <summary>
@@ -32,14 +30,14 @@ public static class TrainedCrossEncoder
         }
 
         var directory = Path.Combine(cacheDirectory, ModelStoreOptions.CacheFolderName(name));
-        var stamp = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(pack)));
+        var stamp = SourceStamp.Of(pack);
         lock (Gate)
         {
             var stampPath = Path.Combine(directory, StampFile);
-            if (!File.Exists(Path.Combine(directory, "model.onnx")) || !File.Exists(stampPath) || File.ReadAllText(stampPath).Trim() != stamp)
+            if (!SourceStamp.IsCurrent(Path.Combine(directory, "model.onnx"), stampPath, stamp))
             {
                 Build(ShippedMiniLm.Ensure(cacheDirectory), pack, directory);
-                AtomicFile.WriteText(stampPath, stamp + "\n");
+                SourceStamp.Write(stampPath, stamp);
             }
         }
 
