@@ -14,22 +14,26 @@ namespace RerankCluster.Training;
 public sealed class RerankerTrainingPipeline
 {
     public sealed record Settings(
-        string Data,
+        IReadOnlyList<string> Data,
         string Output,
         string Split = "train",
         int Steps = 1000,
         int GroupsPerStep = 4,
         int Negatives = 7,
         int NegativeDepth = 30,
+        int RandomNegatives = 0,
+        int LongNegatives = 0,
         int MaxLength = 256,
         double LearningRate = 3e-5,
         double Warmup = 0.1,
         int Seed = 13,
         int? MaxQueries = null,
+        int? MaxPassages = null,
         int CheckpointEvery = 100,
         int LogEvery = 10,
         bool Resume = false,
         string? WeightPack = null,
+        string? InitialPack = null,
         int? Threads = null);
 
     public sealed record Result(string ModelDirectory, int Pairs, int Groups, ExportParity.Result Parity);
@@ -50,9 +54,12 @@ public sealed class RerankerTrainingPipeline
         Validate(settings);
         var work = Path.Combine(settings.Output, "training");
         Directory.CreateDirectory(work);
-        var data = TrainingPairs.Load(settings.Data, settings.Split);
-        var pairs = settings.MaxQueries is { } max ? Sample(data.Pairs, max, settings.Seed) : data.Pairs;
-        log($"{data.Pairs.Count} (query, positive) pairs, {data.Passages.Count} passages to draw negatives from; training on {pairs.Count} pairs");
+        // Each source is sampled on its own, so a large one cannot crowd the others out.
+        var data = TrainingPairs.Combine(settings.Data
+            .Select(path => TrainingPairs.Load(path, settings.Split).Sample(settings.MaxQueries, settings.MaxPassages, settings.Seed))
+            .ToList());
+        var pairs = data.Pairs;
+        log($"training on {pairs.Count} (query, positive) pairs from {settings.Data.Count} source(s), {data.Passages.Count} passages to draw negatives from");
 
         var groupsFile = Path.Combine(work, TrainingGroupsFile.Groups);
         int groups;
@@ -64,7 +71,8 @@ public sealed class RerankerTrainingPipeline
         else
         {
             using var biEncoder = new BiEncoder(_encoder, _sessions, settings.MaxLength);
-            var mined = new HardNegativeMiner(biEncoder, new HardNegativeMiner.Settings(settings.Negatives, settings.NegativeDepth, Seed: settings.Seed))
+            var mined = new HardNegativeMiner(biEncoder, new HardNegativeMiner.Settings(settings.Negatives, settings.NegativeDepth, Seed: settings.Seed,
+                    RandomNegatives: settings.RandomNegatives, LongNegatives: settings.LongNegatives))
                 .Mine(pairs, data.Passages, progress);
             if (mined.Count == 0)
             {
@@ -76,11 +84,11 @@ public sealed class RerankerTrainingPipeline
                 mined.Take(4).SelectMany(g => new[] { (g.Pair.Query, g.Pair.Positive), (g.Pair.Query, g.Negatives[0]) }).ToList(),
                 settings.MaxLength, Path.Combine(work, EncoderParityProbe.FileName));
             groups = mined.Count;
-            log($"mined {groups} groups of 1 positive + {settings.Negatives} negatives");
+            log($"mined {groups} groups of 1 positive + {settings.Negatives} hard, {settings.RandomNegatives} random and {settings.LongNegatives} long negatives");
         }
 
         await _trainer.RunAsync(new PythonTrainer.Arguments(
-            _encoder.OnnxPath, work, settings.Output, Path.Combine(work, EncoderParityProbe.FileName), settings.WeightPack,
+            _encoder.OnnxPath, work, settings.Output, Path.Combine(work, EncoderParityProbe.FileName), settings.WeightPack, settings.InitialPack,
             settings.Steps, settings.GroupsPerStep, settings.LearningRate, settings.Warmup, settings.MaxLength, settings.Seed,
             settings.CheckpointEvery, settings.LogEvery, settings.Resume, settings.Threads), log, ct);
 
@@ -107,15 +115,12 @@ public sealed class RerankerTrainingPipeline
         if (s.LearningRate is <= 0 or > 1 || double.IsNaN(s.LearningRate)) problems.Add("--learning-rate must be in (0, 1]");
         if (s.Warmup is < 0 or >= 1 || double.IsNaN(s.Warmup)) problems.Add("--warmup must be in [0, 1)");
         if (s.MaxQueries is < 1) problems.Add("--max-queries must be at least 1");
+        if (s.MaxPassages is < 2) problems.Add("--max-passages must be at least 2");
+        if (s.RandomNegatives < 0 || s.LongNegatives < 0) problems.Add("--random-negatives and --long-negatives must be at least 0");
+        if (s.Data.Count == 0) problems.Add("--data needs at least one dataset");
         if (problems.Count > 0)
         {
             throw new ArgumentException(string.Join("; ", problems) + ".");
         }
-    }
-
-    private static IReadOnlyList<TrainingPair> Sample(IReadOnlyList<TrainingPair> pairs, int count, int seed)
-    {
-        var random = new Random(seed);
-        return count >= pairs.Count ? pairs : pairs.Select(p => (Pair: p, Key: random.Next())).OrderBy(x => x.Key).Take(count).Select(x => x.Pair).ToList();
     }
 }

@@ -21,8 +21,9 @@ public static class TrainedModelLayout
             $"\"hidden_size\": 384, \"num_hidden_layers\": 6, \"base_model\": \"{ShippedMiniLm.RepoId}\"}}\n");
     }
 
-    /// <param name="evaluation">metrics.json of `rerank eval` on held-out data, when it was run.</param>
-    public static void WriteModelCard(string directory, string name, string dataDescription, double exportParity, JsonElement? evaluation)
+    /// <param name="evaluations">metrics.json of `rerank eval` on each source's held-out data that was evaluated.</param>
+    public static void WriteModelCard(string directory, string name, string dataDescription, double exportParity,
+        IReadOnlyList<(string Source, JsonElement Metrics)> evaluations)
     {
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, SummaryFile)));
         var s = summary.RootElement;
@@ -38,7 +39,7 @@ public static class TrainedModelLayout
         card.AppendLine(dataDescription);
         card.AppendLine();
         card.AppendLine("## Training");
-        card.AppendLine(Invariant($"- {s.GetProperty("groups").GetInt32()} groups of 1 positive + {s.GetProperty("group_size").GetInt32() - 1} hard negatives (mined with stage 1, the bi-encoder)"));
+        card.AppendLine(Invariant($"- {s.GetProperty("groups").GetInt32()} groups of 1 positive + {s.GetProperty("group_size").GetInt32() - 1} negatives"));
         card.AppendLine(Invariant($"- {s.GetProperty("steps").GetInt32()} steps × {s.GetProperty("groups_per_step").GetInt32()} groups = {s.GetProperty("pairs_seen").GetInt32()} pairs seen; max length {s.GetProperty("max_length").GetInt32()}"));
         card.AppendLine(Invariant($"- loss: softmax cross-entropy over each group; AdamW, peak learning rate {s.GetProperty("learning_rate").GetDouble():g}, warm-up {s.GetProperty("warmup").GetDouble():P0} of steps then linear decay, weight decay {s.GetProperty("weight_decay").GetDouble():g}, seed {s.GetProperty("seed").GetInt32()}"));
         card.AppendLine(Invariant($"- wall time {s.GetProperty("seconds").GetDouble() / 60:F1} min on {s.GetProperty("threads").GetInt32()} CPU threads (torch {s.GetProperty("torch").GetString()})"));
@@ -53,10 +54,10 @@ public static class TrainedModelLayout
         }
 
         card.AppendLine(Invariant($"- export checked: the C# cross-encoder reproduces torch's logits within {exportParity:0.##e+0}"));
-        if (evaluation is { } metrics)
+        foreach (var (source, metrics) in evaluations)
         {
             card.AppendLine();
-            card.AppendLine(Invariant($"## Held-out evaluation ({metrics.GetProperty("queries").GetInt32()} queries, {metrics.GetProperty("documents").GetInt32()} documents, {metrics.GetProperty("candidates").GetInt32()} candidates reranked)"));
+            card.AppendLine(Invariant($"## Held-out evaluation: {source} ({metrics.GetProperty("queries").GetInt32()} queries, {metrics.GetProperty("documents").GetInt32()} documents, {metrics.GetProperty("candidates").GetInt32()} candidates reranked)"));
             card.AppendLine("| metric | stage 1 (bi-encoder) | stage 2 (this reranker) |");
             card.AppendLine("|---|---|---|");
             var stage1 = metrics.GetProperty("stage1");

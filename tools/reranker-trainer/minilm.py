@@ -5,6 +5,7 @@ one to one; its MatMul weights, which the export left unnamed, are found through
 feeds and are transposed from ONNX's [in, out] to torch's [out, in].
 """
 import math
+import struct
 
 import numpy as np
 import onnx
@@ -190,6 +191,40 @@ def init_head(model, seed):
     generator = torch.Generator().manual_seed(seed)
     model.classifier.weight.copy_(torch.randn(model.classifier.weight.shape, generator=generator) * 0.02)
     model.classifier.bias.zero_()
+
+
+def load_pack(model, mapping, path):
+    """Loads a weight pack written by train_reranker.py --pack (fp16 tensors under the shipped graph's names,
+    MatMul weights in ONNX's [in, out] layout, plus the head) into the model; returns how many tensors."""
+    by_source = {source: (name, transposed) for name, (source, transposed) in mapping.items()}
+    by_source["classifier.weight"] = ("classifier.weight", True)
+    by_source["classifier.bias"] = ("classifier.bias", False)
+    state = model.state_dict()
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"RCWP":
+        raise ValueError(f"{path} is not a weight pack")
+    version, count = struct.unpack_from("<II", data, 4)
+    if version != 1:
+        raise ValueError(f"{path}: weight pack version {version}, this trainer reads version 1")
+    offset, loaded = 12, 0
+    with torch.no_grad():
+        for _ in range(count):
+            (length,) = struct.unpack_from("<H", data, offset)
+            name = data[offset + 2: offset + 2 + length].decode("utf-8")
+            offset += 2 + length
+            (rank,) = struct.unpack_from("<B", data, offset)
+            shape = struct.unpack_from(f"<{rank}q", data, offset + 1)
+            offset += 1 + 8 * rank
+            size = int(np.prod(shape)) if rank else 1
+            value = torch.from_numpy(np.frombuffer(data, dtype="<f2", count=size, offset=offset).astype(np.float32).reshape(shape))
+            offset += 2 * size
+            if name not in by_source:
+                raise ValueError(f"{path}: tensor {name} has no place in this model")
+            target, transposed = by_source[name]
+            state[target].copy_(value.T if transposed else value)
+            loaded += 1
+    return loaded
 
 
 def load_from_onnx(path, seed):

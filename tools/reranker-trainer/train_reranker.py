@@ -20,7 +20,7 @@ import time
 try:
     import numpy as np
     import torch
-    from minilm import load_from_onnx, load_portable, save_portable
+    from minilm import load_from_onnx, load_pack, load_portable, save_portable
 except ImportError as missing:
     sys.stderr.write(f"train_reranker: {missing}. Install Debian's packages (apt-get install -y python3-torch python3-onnx "
                      "libopenblas0-pthread) and run this with /usr/bin/python3.\n")
@@ -41,12 +41,17 @@ def open_text(path):
     raise SystemExit(f"train_reranker: {path} does not exist")
 
 
-def read_groups(path, max_length):
+def truncate(row, max_length, sep_id):
+    """Cuts a pair tokenised for a longer maximum the way the C# tokenizer would have: [SEP] stays last."""
+    return row if len(row) <= max_length else row[: max_length - 1] + [sep_id]
+
+
+def read_groups(path, max_length, sep_id):
     groups = []
     with open_text(path) as lines:
         for line in lines:
             if line.strip():
-                groups.append([row[:max_length] for row in json.loads(line)["rows"]])
+                groups.append([truncate(row, max_length, sep_id) for row in json.loads(line)["rows"]])
     if not groups:
         raise SystemExit(f"train_reranker: {path} holds no groups")
     size = len(groups[0])
@@ -234,6 +239,7 @@ def main():
     parser.add_argument("--checkpoint-every", type=int, default=100)
     parser.add_argument("--resume", action="store_true", help="continue from out/checkpoints/last.pt when it exists")
     parser.add_argument("--pack", help="also write the trained weights (fp16, shipped-graph names) to this file")
+    parser.add_argument("--init-pack", help="start from a trained weight pack (encoder and head) instead of a fresh head: continued training")
     args = parser.parse_args()
     if args.steps < 1 or args.groups_per_step < 1 or args.max_length < 8:
         raise SystemExit("train_reranker: --steps and --groups-per-step must be positive and --max-length at least 8")
@@ -250,8 +256,10 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.groups, "groups.meta.json"), encoding="utf-8") as f:
         meta = json.load(f)
-    groups = read_groups(os.path.join(args.groups, "groups.jsonl"), args.max_length)
+    groups = read_groups(os.path.join(args.groups, "groups.jsonl"), args.max_length, meta["sep_id"])
     parity = check_mapping(model, args.probe) if args.probe else None
+    if args.init_pack:  # after the mapping check, whose probe is of the shipped encoder
+        log(f"continuing from {args.init_pack}: {load_pack(model, mapping, args.init_pack)} tensors loaded")
     log(f"training on {len(groups)} groups of {len(groups[0])} (1 positive + {len(groups[0]) - 1} negatives), "
         f"{args.steps} steps of {args.groups_per_step} groups, on {args.device} ({torch.get_num_threads()} CPU threads)")
     history, seconds = train(model.to(args.device), groups, meta, args, args.out, args.device)
@@ -264,7 +272,7 @@ def main():
     summary = {"groups": len(groups), "group_size": len(groups[0]), "steps": args.steps, "groups_per_step": args.groups_per_step,
                "pairs_seen": args.steps * args.groups_per_step * len(groups[0]), "learning_rate": args.learning_rate, "head_learning_rate": args.head_learning_rate,
                "warmup": args.warmup, "weight_decay": args.weight_decay, "max_length": args.max_length, "seed": args.seed,
-               "seconds": round(seconds, 1), "threads": torch.get_num_threads(), "device": args.device
+               "init_pack": os.path.basename(args.init_pack) if args.init_pack else None, "seconds": round(seconds, 1), "threads": torch.get_num_threads(), "device": args.device
                if args.device == "cpu" else torch.cuda.get_device_name(0), "torch": torch.__version__,
                "mapping_parity": parity, "loss_history": history}
     with open(os.path.join(args.out, "training_summary.json"), "w", encoding="utf-8") as f:

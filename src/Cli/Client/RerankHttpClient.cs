@@ -41,6 +41,19 @@ public sealed class RerankHttpClient(HttpClient http)
     public Task<SearchResponseBody> SearchAsync(string index, SearchBody body, CancellationToken ct = default) =>
         Send<SearchResponseBody>(HttpMethod.Post, $"v1/indexes/{Uri.EscapeDataString(index)}/search", body, ct);
 
+    /// <summary>Raw logits for each text, in request order (TEI's route with raw_scores).</summary>
+    public async Task<double[]> RerankAsync(string query, IReadOnlyList<string> texts, CancellationToken ct = default)
+    {
+        var ranked = await Send<TeiRerankResult[]>(HttpMethod.Post, "rerank", new TeiRerankBody(query, texts.ToArray(), true, false, true, null), ct);
+        var logits = new double[texts.Count];
+        foreach (var result in ranked)
+        {
+            logits[result.Index] = result.Score;
+        }
+
+        return logits;
+    }
+
     private async Task<T> Send<T>(HttpMethod method, string path, object? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);

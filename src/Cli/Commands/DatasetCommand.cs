@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RerankCluster.Training.DebianPackages;
+using RerankCluster.Training.ReferenceTexts;
 
 namespace RerankCluster.Cli.Commands;
 
@@ -40,6 +41,43 @@ public static class DatasetCommand
                               $"-> {Path.GetFullPath(parse.GetValue(output)!)}");
             return 0;
         });
-        return new Command("dataset", "Build training and evaluation datasets.") { debian };
+        return new Command("dataset", "Build training and evaluation datasets.") { debian, ReferenceTexts() };
+    }
+
+    private static Command ReferenceTexts()
+    {
+        var output = new Option<string>("--out") { Description = "Folder with one BEIR dataset per source (<out>/<source>/).", Required = true };
+        var sources = new Option<string[]>("--source")
+        {
+            Description = "Sources to build (default: all): " + string.Join(", ", ReferenceSources.All.Select(s => $"{s.Name} ({s.Package})")) + ".",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var testFraction = new Option<double>("--test-fraction") { Description = "Share of each source's entries held out for testing.", DefaultValueFactory = _ => 0.05 };
+        var maxEntries = new Option<int?>("--max-entries") { Description = "Keep at most N entries per source (a stable sample)." };
+        var command = new Command("reference-texts", "BEIR datasets from Debian's dictionaries and HTML manuals (term or heading → definition or section).")
+        {
+            output, sources, testFraction, maxEntries,
+        };
+        command.SetAction(parse =>
+        {
+            var fraction = parse.GetValue(testFraction);
+            if (fraction is <= 0 or >= 1 || double.IsNaN(fraction))
+            {
+                throw new ArgumentException("--test-fraction must be between 0 and 1 (exclusive).");
+            }
+
+            var names = parse.GetValue(sources) is { Length: > 0 } chosen ? chosen : ReferenceSources.All.Select(s => s.Name).ToArray();
+            foreach (var source in names.Select(ReferenceSources.Named))
+            {
+                var directory = Path.Combine(parse.GetValue(output)!, source.Name);
+                var report = ReferenceDatasetBuilder.Build(ReferenceSources.Read(source), directory,
+                    new ReferenceDatasetBuilder.Settings(fraction, MaximumEntries: parse.GetValue(maxEntries)));
+                Console.WriteLine($"{report.Source}: {report.EntriesRead} entries; dropped {report.DroppedShort} short and {report.DroppedDuplicate} duplicate; " +
+                                  $"kept {report.Kept}: {report.Train} train, {report.Test} held-out test -> {Path.GetFullPath(directory)}");
+            }
+
+            return 0;
+        });
+        return command;
     }
 }

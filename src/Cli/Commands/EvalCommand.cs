@@ -5,6 +5,7 @@ using RerankCluster.Cli.Hosting;
 using RerankCluster.Cli.Terminal;
 using RerankCluster.Evaluation;
 using RerankCluster.Gateway.Contracts;
+using RerankCluster.Retrieval;
 
 namespace RerankCluster.Cli.Commands;
 
@@ -27,14 +28,15 @@ public static class EvalCommand
         var url = new Option<Uri?>("--url") { Description = "Evaluate a running cluster instead of an embedded one.", CustomParser = CommonOptions.ParseUri };
         var key = CommonOptions.Key();
         var batchSize = new Option<int>("--batch-size") { Description = "Documents per upsert request.", DefaultValueFactory = _ => 64 };
+        var reuse = new Option<bool>("--reuse-index") { Description = "With --url: keep this dataset's index if it exists (evaluating another split of the same corpus)." };
         var command = new Command("eval", "Evaluate both stages on a BEIR dataset.")
         {
-            dataset, output, candidates, topK, limit, split, url, key, batchSize,
+            dataset, output, candidates, topK, limit, split, url, key, batchSize, reuse,
         };
         command.SetAction(async (parse, ct) =>
         {
             var settings = new Settings(parse.GetValue(dataset)!, parse.GetValue(output)!, parse.GetValue(candidates), parse.GetValue(topK),
-                parse.GetValue(limit), parse.GetValue(split)!, parse.GetValue(batchSize));
+                parse.GetValue(limit), parse.GetValue(split)!, parse.GetValue(batchSize), parse.GetValue(reuse));
             if (parse.GetValue(url) is { } remote)
             {
                 using var http = CommonOptions.Http(remote, parse.GetValue(key));
@@ -52,7 +54,8 @@ public static class EvalCommand
         return command;
     }
 
-    public sealed record Settings(string Dataset, string Output, int Candidates, int TopK, int? LimitQueries, string Split, int BatchSize);
+    /// <param name="ReuseIndex">Keep an existing index of this dataset instead of ingesting it again (another split, same corpus).</param>
+    public sealed record Settings(string Dataset, string Output, int Candidates, int TopK, int? LimitQueries, string Split, int BatchSize, bool ReuseIndex = false);
 
     public static async Task<JsonDocument> RunAsync(RerankHttpClient client, Settings settings, TextWriter console, CancellationToken ct)
     {
@@ -66,12 +69,23 @@ public static class EvalCommand
         Directory.CreateDirectory(settings.Output);
         var index = "eval-" + new string(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Dataset)))
             .ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').Take(40).ToArray());
-        if (await client.GetIndexAsync(index, ct) is not null)
+        var existing = await client.GetIndexAsync(index, ct);
+        CorpusUpload.Summary ingest;
+        if (settings.ReuseIndex && existing is { Documents: { } stored, Chunks: { } chunks })
         {
-            await client.DeleteIndexAsync(index, ct);
+            // Another split of the same corpus, evaluated on a running cluster: the corpus is already in.
+            console.WriteLine($"reusing index {index} ({stored} documents)");
+            ingest = new CorpusUpload.Summary(stored, chunks, TimeSpan.Zero);
         }
+        else
+        {
+            if (existing is not null)
+            {
+                await client.DeleteIndexAsync(index, ct);
+            }
 
-        var ingest = await CorpusUpload.RunAsync(client, index, data.CorpusPath, settings.BatchSize, null, ct);
+            ingest = await CorpusUpload.RunAsync(client, index, data.CorpusPath, settings.BatchSize, null, ct);
+        }
 
         var stage1 = new Dictionary<string, IReadOnlyList<(string DocumentId, double Score)>>();
         var stage2 = new Dictionary<string, IReadOnlyList<(string DocumentId, double Score)>>();
@@ -79,6 +93,7 @@ public static class EvalCommand
         {
             ["embed_ms"] = [], ["stage1_ms"] = [], ["rerank_ms"] = [], ["inference_ms"] = [], ["server_total_ms"] = [],
         };
+        var scored = new Dictionary<string, SearchHitBody[]>();
         string? crossEncoder = null;
         var relevance = true;
         var progress = new ProgressBar("queries", queries.Count, "queries");
@@ -90,6 +105,7 @@ public static class EvalCommand
             relevance = response.Model.ScoresAreRelevance;
             stage1[query.Id] = TrecRun.CollapseToDocuments((response.Stage1 ?? []).Select(h => (h.Id, (double)h.Score)));
             stage2[query.Id] = TrecRun.CollapseToDocuments(response.Results.Select(h => (h.Id, (double)h.Score)));
+            scored[query.Id] = response.Results;
             timings["embed_ms"].Add(response.Timings.EmbedMs);
             timings["stage1_ms"].Add(response.Timings.Stage1Ms);
             timings["rerank_ms"].Add(response.Timings.RerankMs);
@@ -102,6 +118,7 @@ public static class EvalCommand
         TrecRun.Write(Path.Combine(settings.Output, "stage1.trec"), stage1.Select(q => (q.Key, q.Value)), "rerankcluster-stage1");
         TrecRun.Write(Path.Combine(settings.Output, "stage2.trec"), stage2.Select(q => (q.Key, q.Value)), "rerankcluster-stage2");
 
+        var judgedSets = await RerankJudgedSets(client, data, queries, ct);
         var stage1Metrics = RankingMetrics.Summarise(Ids(stage1), data.Qrels);
         var stage2Metrics = RankingMetrics.Summarise(Ids(stage2), data.Qrels);
         var topKSuccess = $"success@{settings.TopK}";
@@ -121,6 +138,8 @@ public static class EvalCommand
             ["warning"] = relevance ? null : Gateway.Endpoints.ResponseMapping.NotRelevanceWarning,
             ["stage1"] = stage1Metrics,
             ["stage2"] = stage2Metrics,
+            ["judged_sets"] = judgedSets,
+            ["fusion"] = Fusion(scored, data.Qrels, settings.TopK),
             ["timings"] = new Dictionary<string, object>
             {
                 ["ingest_seconds"] = Math.Round(ingest.Elapsed.TotalSeconds, 3),
@@ -132,8 +151,65 @@ public static class EvalCommand
         await File.WriteAllTextAsync(Path.Combine(settings.Output, "metrics.json"), json, ct);
 
         PrintSummary(console, queries.Count, stage1Metrics, stage2Metrics, relevance, settings.Output);
+        if (judgedSets is not null)
+        {
+            console.WriteLine($"judged sets reranked alone ({judgedSets.Queries} queries): relevant first {judgedSets.RelevantFirst:P1}, " +
+                              $"relevant below long irrelevant text {judgedSets.RelevantBelowTrap:P1}");
+        }
+
         return JsonDocument.Parse(json);
     }
+
+    /// <summary>
+    /// Where the qrels also judge passages irrelevant (grade 0), as a length-trap probe does, each query's
+    /// judged passages are reranked alone and checked: relevant first, and never below a passage whose
+    /// metadata <c>kind</c> starts with "long".
+    /// </summary>
+    private static async Task<JudgedSetRanking.Summary?> RerankJudgedSets(RerankHttpClient client, BeirDataset data, IReadOnlyList<BeirQuery> queries,
+        CancellationToken ct)
+    {
+        var judgedIrrelevant = queries.Where(q => data.Qrels.For(q.Id).Any(j => j.Value <= 0) && data.Qrels.HasRelevant(q.Id)).ToList();
+        if (judgedIrrelevant.Count == 0)
+        {
+            return null;
+        }
+
+        var documents = data.ReadCorpus().ToDictionary(d => d.Id, StringComparer.Ordinal);
+        var scores = new Dictionary<string, IReadOnlyList<(string DocumentId, double Score)>>();
+        foreach (var query in judgedIrrelevant)
+        {
+            var judged = data.Qrels.For(query.Id).Keys.Where(documents.ContainsKey).ToList();
+            var logits = await client.RerankAsync(query.Text, judged.Select(id => documents[id].IndexedText).ToList(), ct);
+            scores[query.Id] = judged.Select((id, i) => (id, logits[i])).ToList();
+        }
+
+        return JudgedSetRanking.Summarise(scores, data.Qrels, id => documents[id].Metadata is { } metadata
+            && metadata.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String
+            && kind.GetString()!.StartsWith("long", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// What <c>Rerank:Stage1Weight</c> would have given on these queries, for weights 0, 0.1, …, 1: the
+    /// candidates' logits and cosines interpolated as the query grain does. Read it on a training split to
+    /// choose the weight; on a test split it only reports.
+    /// </summary>
+    private static IReadOnlyList<Dictionary<string, double>> Fusion(Dictionary<string, SearchHitBody[]> scored, Qrels qrels, int topK) =>
+        Enumerable.Range(0, 11).Select(step =>
+        {
+            var weight = step / 10.0;
+            var runs = scored.ToDictionary(q => q.Key, q =>
+            {
+                var fused = ScoreFusion.Interpolate(q.Value.Select(h => h.Score).ToArray(), q.Value.Select(h => h.Stage1Score).ToArray(), weight);
+                return (IReadOnlyList<string>)TrecRun.CollapseToDocuments(q.Value.Select((h, i) => (h.Id, fused[i])).OrderByDescending(h => h.Item2))
+                    .Select(d => d.DocumentId).ToList();
+            });
+            return new Dictionary<string, double>
+            {
+                ["stage1_weight"] = weight,
+                [$"success@{topK}"] = Math.Round(runs.Average(r => RankingMetrics.SuccessAt(r.Value, qrels.For(r.Key), topK)), 6),
+                ["ndcg@10"] = Math.Round(runs.Average(r => RankingMetrics.NdcgAt(r.Value, qrels.For(r.Key), 10)), 6),
+            };
+        }).ToList();
 
     private static Dictionary<string, IReadOnlyList<string>> Ids(Dictionary<string, IReadOnlyList<(string DocumentId, double Score)>> run) =>
         run.ToDictionary(q => q.Key, q => (IReadOnlyList<string>)q.Value.Select(d => d.DocumentId).ToList());

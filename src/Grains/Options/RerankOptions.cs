@@ -19,8 +19,20 @@ public sealed class RerankOptions : ISelfValidatingOptions
     /// <summary>What a search does when reranking fails or times out.</summary>
     public RerankFailureMode OnFailure { get; set; } = RerankFailureMode.Fail;
 
+    /// <summary>
+    /// Weight of the stage-1 similarity in the final order (0 = the reranker's order): the candidates are
+    /// ranked by <c>(1 − w) · minmax(logit) + w · minmax(cosine)</c>, so a reranker out of its domain degrades
+    /// towards stage 1 instead of below it. Fit it with `rerank eval --split train` (its <c>fusion</c> table).
+    /// </summary>
+    public double Stage1Weight { get; set; }
+
     public IEnumerable<string> Validate()
     {
+        if (Stage1Weight is < 0 or > 1 || double.IsNaN(Stage1Weight))
+        {
+            yield return $"{Section}:Stage1Weight must be between 0 and 1 (got {Stage1Weight}).";
+        }
+
         if (MaxPairsPerBatch is < 1 or > 1024)
         {
             yield return $"{Section}:MaxPairsPerBatch must be between 1 and 1024 (got {MaxPairsPerBatch}).";

@@ -82,9 +82,12 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
             rerankTimings = new RerankTimings(0, 0, 0, 0, 0, 0, 0, []);
         }
 
+        var order = degraded is null && rerank.Value.Stage1Weight > 0
+            ? ScoreFusion.Interpolate(logits, candidates.Select(c => c.Score).ToArray(), rerank.Value.Stage1Weight)
+            : logits.Select(l => (double)l).ToArray();
         var results = candidates
             .Select((hit, rank) => (hit, rank, logit: logits[rank]))
-            .OrderByDescending(c => c.logit)
+            .OrderByDescending(c => order[c.rank])
             .ThenBy(c => c.rank)
             .Take(request.TopK)
             .Select(c => new SearchResult(

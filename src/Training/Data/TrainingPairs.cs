@@ -23,6 +23,42 @@ public sealed class TrainingPairs
     /// <summary>Passage id → text: the pool hard negatives come from (the positives are in it).</summary>
     public IReadOnlyDictionary<string, string> Passages { get; }
 
+    /// <summary>
+    /// A seeded sample: at most <paramref name="maxPairs"/> pairs, and a passage pool of at most
+    /// <paramref name="maxPassages"/> that always keeps the sampled pairs' positives (mining embeds the whole
+    /// pool, so the cap bounds its cost on a large source).
+    /// </summary>
+    public TrainingPairs Sample(int? maxPairs, int? maxPassages, int seed)
+    {
+        var random = new Random(seed);
+        var pairs = maxPairs is { } p && p < Pairs.Count
+            ? Pairs.Select(x => (Pair: x, Key: random.Next())).OrderBy(x => x.Key).Take(p).Select(x => x.Pair).ToList()
+            : Pairs;
+        if (maxPassages is not { } cap || cap >= Passages.Count)
+        {
+            return new TrainingPairs(pairs, Passages);
+        }
+
+        var positives = pairs.Select(x => x.PositiveId).ToHashSet(StringComparer.Ordinal);
+        var others = Passages.Keys.Where(id => !positives.Contains(id)).Select(id => (Id: id, Key: random.Next())).OrderBy(x => x.Key)
+            .Take(Math.Max(0, cap - positives.Count)).Select(x => x.Id);
+        return new TrainingPairs(pairs, positives.Concat(others).ToDictionary(id => id, id => Passages[id], StringComparer.Ordinal));
+    }
+
+    /// <summary>Several sources as one: ids are prefixed with the source's position so they cannot collide.</summary>
+    public static TrainingPairs Combine(IReadOnlyList<TrainingPairs> sources)
+    {
+        if (sources.Count == 1)
+        {
+            return sources[0];
+        }
+
+        var pairs = sources.SelectMany((s, i) => s.Pairs.Select(p => p with { QueryId = $"{i}/{p.QueryId}", PositiveId = $"{i}/{p.PositiveId}" })).ToList();
+        var passages = sources.SelectMany((s, i) => s.Passages.Select(p => (Id: $"{i}/{p.Key}", Text: p.Value)))
+            .ToDictionary(p => p.Id, p => p.Text, StringComparer.Ordinal);
+        return new TrainingPairs(pairs, passages);
+    }
+
     public static TrainingPairs Load(string path, string split = "train")
     {
         if (Directory.Exists(path))

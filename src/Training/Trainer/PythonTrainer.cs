@@ -12,7 +12,7 @@ public sealed class PythonTrainer
     public const string InstallHint = "apt-get install -y python3-torch python3-onnx libopenblas0-pthread";
 
     public sealed record Arguments(
-        string InitialEncoder, string GroupsDirectory, string Output, string? Probe, string? WeightPack,
+        string InitialEncoder, string GroupsDirectory, string Output, string? Probe, string? WeightPack, string? InitialPack,
         int Steps, int GroupsPerStep, double LearningRate, double Warmup, int MaxLength, int Seed, int CheckpointEvery, int LogEvery, bool Resume, int? Threads);
 
     private readonly string _interpreter;
@@ -108,6 +108,11 @@ public sealed class PythonTrainer
         if (a.WeightPack is not null)
         {
             yield return "--pack"; yield return a.WeightPack;
+        }
+
+        if (a.InitialPack is not null)
+        {
+            yield return "--init-pack"; yield return a.InitialPack;
         }
 
         if (a.Threads is { } threads)

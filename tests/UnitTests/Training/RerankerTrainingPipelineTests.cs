@@ -35,7 +35,7 @@ public sealed class RerankerTrainingPipelineTests(ModelFixture models)
         var logLines = new List<string>();
 
         var result = await new RerankerTrainingPipeline(ShippedMiniLm.Ensure(models.CacheDirectory), models.Sessions, new PythonTrainer())
-            .RunAsync(new RerankerTrainingPipeline.Settings(data, output, Steps: 40, GroupsPerStep: 4, Negatives: 3, NegativeDepth: 10, MaxLength: 64,
+            .RunAsync(new RerankerTrainingPipeline.Settings([data], output, Steps: 40, GroupsPerStep: 4, Negatives: 3, NegativeDepth: 10, MaxLength: 64,
                 LearningRate: 1e-4, CheckpointEvery: 20, LogEvery: 5, WeightPack: pack), logLines.Add, null, CancellationToken.None);
 
         using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, TrainedModelLayout.SummaryFile)));
