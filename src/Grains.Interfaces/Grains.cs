@@ -30,6 +30,11 @@ public interface IShardGrain : IGrainWithStringKey
     /// <summary>Which of these documents the shard holds (for quotas: only new documents count).</summary>
     Task<string[]> Existing(string[] documentIds);
 
+    /// <summary>
+    /// Interleaves with writes, so a search never waits for a shard's storage write: every write changes the
+    /// in-memory contents only after its last await, so an interleaved search sees them before or after, whole.
+    /// </summary>
+    [AlwaysInterleave]
     Task<ShardHit[]> Search(float[] query, int k);
 
     Task<ShardStats> Stats();

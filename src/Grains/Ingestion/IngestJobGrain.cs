@@ -1,7 +1,9 @@
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
+using Orleans.Storage;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Options;
 
@@ -31,42 +33,28 @@ public sealed class IngestJobRecord
 /// One upsert, run as a job by <see cref="UpsertPipeline"/>; its progress is persisted after every stored
 /// slice, so a job whose silo leaves reads back as failed with what it had stored. Reentrant: status reads
 /// and waits interleave with the run. A finished job is forgotten after <c>Indexing:JobRetention</c>.
+/// The record is read on the first status call, not on activation: a fresh job must not need storage
+/// to activate, or a storage outage would fail its start as an activation error rather than a 503.
 /// </summary>
 [Reentrant]
 public sealed class IngestJobGrain(
-    [PersistentState("ingest-job", RerankStorage.Indexes)] IPersistentState<IngestJobRecord> state,
+    [FromKeyedServices(RerankStorage.Indexes)] IGrainStorage storage,
     UpsertPipeline pipeline,
     IOptions<IndexingOptions> options,
     TimeProvider clock,
     ILogger<IngestJobGrain> logger) : Grain, IIngestJobGrain
 {
+    private const string StateName = "ingest-job";
+    private readonly GrainState<IngestJobRecord> _record = new(new IngestJobRecord());
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private bool _started;
+    private Task? _loading;
     private Exception? _failure;
 
     private string JobId => IngestJobKey.Parse(this.GetPrimaryKeyString()).JobId;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        if (!state.RecordExists)
-        {
-            return;
-        }
-
-        _started = true;
-        KeepUntilForgotten();
-        if (state.State.State == IngestJobState.Running)
-        {
-            // Running in storage but not in this activation: the silo that ran it left or stopped mid-way.
-            state.State.Errors.Add("the job was interrupted (its silo left the cluster); documents beyond `stored` may be missing: upsert them again");
-            await Finish(IngestJobState.Failed);
-        }
-        else
-        {
-            _finished.TrySetResult();
-        }
-    }
+    private IngestJobRecord Job => _record.State;
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -94,8 +82,8 @@ public sealed class IngestJobGrain(
             throw;
         }
 
-        state.State = new IngestJobRecord { State = IngestJobState.Running, Documents = documents.Length, CreatedAt = clock.GetUtcNow() };
-        await state.WriteStateAsync(cancellationToken);
+        _record.State = new IngestJobRecord { State = IngestJobState.Running, Documents = documents.Length, CreatedAt = clock.GetUtcNow() };
+        await Save();
         KeepUntilForgotten();
         // Not awaited: the job outlives this call, which only waits for it up to Indexing:UpsertWait.
         _ = Run(plan);
@@ -112,17 +100,17 @@ public sealed class IngestJobGrain(
 
     public async Task<IngestJobStatus> Wait(TimeSpan wait, CancellationToken cancellationToken)
     {
-        RequireKnown();
+        await RequireKnown();
         var bounded = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > options.Value.UpsertWait ? options.Value.UpsertWait : wait;
         await Task.WhenAny(_finished.Task, Task.Delay(bounded, clock, cancellationToken));
         cancellationToken.ThrowIfCancellationRequested();
         return Snapshot();
     }
 
-    public Task<IngestJobStatus> Status()
+    public async Task<IngestJobStatus> Status()
     {
-        RequireKnown();
-        return Task.FromResult(Snapshot());
+        await RequireKnown();
+        return Snapshot();
     }
 
     private async Task Run(UpsertPlan plan)
@@ -131,25 +119,25 @@ public sealed class IngestJobGrain(
         {
             await foreach (var outcome in pipeline.Run(plan, _stop.Token))
             {
-                state.State.Stored += outcome.Stored;
-                state.State.Chunks += outcome.Chunks;
-                state.State.Replaced += outcome.Replaced;
+                Job.Stored += outcome.Stored;
+                Job.Chunks += outcome.Chunks;
+                Job.Replaced += outcome.Replaced;
                 if (outcome.Error is { } error)
                 {
                     _failure ??= error;
                     var documents = outcome.Slice.Documents;
-                    state.State.Errors.Add($"{documents.Length} documents ('{documents[0].Id}' to '{documents[^1].Id}') may not be stored: {UpsertPipeline.Describe(error)}");
+                    Job.Errors.Add($"{documents.Length} documents ('{documents[0].Id}' to '{documents[^1].Id}') may not be stored: {UpsertPipeline.Describe(error)}");
                 }
 
-                await state.WriteStateAsync(_stop.Token);
+                await Save();
             }
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Upsert job {Job} stopped after {Stored} of {Documents} documents", this.GetPrimaryKeyString(), state.State.Stored,
-                state.State.Documents);
+            logger.LogWarning(ex, "Upsert job {Job} stopped after {Stored} of {Documents} documents", this.GetPrimaryKeyString(), Job.Stored,
+                Job.Documents);
             _failure ??= ex;
-            state.State.Errors.Add(UpsertPipeline.Describe(ex));
+            Job.Errors.Add(UpsertPipeline.Describe(ex));
         }
 
         await Finish(_failure is null ? IngestJobState.Succeeded : IngestJobState.Failed);
@@ -157,11 +145,11 @@ public sealed class IngestJobGrain(
 
     private async Task Finish(IngestJobState outcome)
     {
-        state.State.State = outcome;
-        state.State.FinishedAt = clock.GetUtcNow();
+        Job.State = outcome;
+        Job.FinishedAt = clock.GetUtcNow();
         try
         {
-            await state.WriteStateAsync();
+            await Save();
         }
         catch (Exception ex)
         {
@@ -170,7 +158,7 @@ public sealed class IngestJobGrain(
         }
 
         logger.LogInformation("Upsert job {Job} {State}: {Stored} of {Documents} documents, {Chunks} chunks", this.GetPrimaryKeyString(), outcome,
-            state.State.Stored, state.State.Documents, state.State.Chunks);
+            Job.Stored, Job.Documents, Job.Chunks);
         _finished.TrySetResult();
     }
 
@@ -180,17 +168,32 @@ public sealed class IngestJobGrain(
         var every = options.Value.JobRetention < TimeSpan.FromMinutes(1) ? options.Value.JobRetention : TimeSpan.FromMinutes(1);
         this.RegisterGrainTimer(async cancellationToken =>
         {
-            if (state.State.FinishedAt is { } finished && clock.GetUtcNow() - finished >= options.Value.JobRetention)
+            if (Job.FinishedAt is { } finished && clock.GetUtcNow() - finished >= options.Value.JobRetention)
             {
-                await state.ClearStateAsync(cancellationToken);
+                await storage.ClearStateAsync(StateName, this.GetGrainId(), _record);
                 DeactivateOnIdle();
             }
         }, new GrainTimerCreationOptions(every, every) { KeepAlive = true, Interleave = true });
     }
 
-    private void RequireKnown()
+    /// <summary>Reads the job once per activation (unless this activation started it), or says it is unknown.</summary>
+    private async Task RequireKnown()
     {
-        if (!state.RecordExists)
+        if (!_started)
+        {
+            try
+            {
+                await (_loading ??= Load());
+            }
+            catch
+            {
+                // Storage unreachable: the next call tries again.
+                _loading = null;
+                throw;
+            }
+        }
+
+        if (!_record.RecordExists)
         {
             if (!_started)
             {
@@ -203,6 +206,30 @@ public sealed class IngestJobGrain(
         }
     }
 
-    private IngestJobStatus Snapshot() => new(JobId, state.State.State, state.State.Documents, state.State.Stored, state.State.Chunks,
-        state.State.Replaced, state.State.Errors.ToArray(), state.State.CreatedAt, state.State.FinishedAt);
+    private async Task Load()
+    {
+        await storage.ReadStateAsync(StateName, this.GetGrainId(), _record);
+        if (!_record.RecordExists)
+        {
+            return;
+        }
+
+        _started = true;
+        KeepUntilForgotten();
+        if (Job.State == IngestJobState.Running)
+        {
+            // Running in storage but not in this activation: the silo that ran it left or stopped mid-way.
+            Job.Errors.Add("the job was interrupted (its silo left the cluster); documents beyond `stored` may be missing: upsert them again");
+            await Finish(IngestJobState.Failed);
+        }
+        else
+        {
+            _finished.TrySetResult();
+        }
+    }
+
+    private Task Save() => storage.WriteStateAsync(StateName, this.GetGrainId(), _record);
+
+    private IngestJobStatus Snapshot() => new(JobId, Job.State, Job.Documents, Job.Stored, Job.Chunks,
+        Job.Replaced, Job.Errors.ToArray(), Job.CreatedAt, Job.FinishedAt);
 }

@@ -55,7 +55,7 @@ public sealed class UpsertPipeline(
         var chunker = models.BiEncoder(plan.Index.BiEncoder).Chunker;
         var targets = silos.Rotation();
         var inFlight = targets.Count * options.Value.EmbedCallsPerSilo;
-        var calls = 0;
+        var nextCall = 0;
         var correction = 0;
         var failed = false;
         var running = new List<Task<SliceOutcome>>();
@@ -64,11 +64,12 @@ public sealed class UpsertPipeline(
             using var slices = UpsertSlice.Cut(plan.Documents, chunker.Split, options.Value.EmbedBatchChunks).GetEnumerator();
             while (true)
             {
-                if (!failed && running.Count < inFlight && slices.MoveNext())
+                // Keep the pipeline full until the slices run out or one has failed.
+                while (!failed && running.Count < inFlight && slices.MoveNext())
                 {
-                    running.Add(Write(plan, slices.Current, targets, calls, cancellationToken));
-                    calls += (slices.Current.ChunkCount + options.Value.EmbedBatchChunks - 1) / options.Value.EmbedBatchChunks;
-                    continue;
+                    var calls = slices.Current.EmbeddingCalls(options.Value.EmbedBatchChunks);
+                    running.Add(Write(plan, slices.Current, calls, targets, nextCall, cancellationToken));
+                    nextCall += calls.Length;
                 }
 
                 if (running.Count == 0)
@@ -103,11 +104,12 @@ public sealed class UpsertPipeline(
         _ => $"{error.GetType().Name}; the error is in the silo log",
     };
 
-    private async Task<SliceOutcome> Write(UpsertPlan plan, UpsertSlice slice, SiloRotation targets, int firstCall, CancellationToken cancellationToken)
+    private async Task<SliceOutcome> Write(UpsertPlan plan, UpsertSlice slice, string[][] calls, SiloRotation targets, int firstCall,
+        CancellationToken cancellationToken)
     {
         try
         {
-            var embeddings = await Task.WhenAll(slice.EmbeddingCalls(options.Value.EmbedBatchChunks)
+            var embeddings = await Task.WhenAll(calls
                 .Select((texts, n) => grains.GetGrain<IEmbeddingSiloGrain>(targets[firstCall + n]).Embed(texts, plan.Index.BiEncoder, cancellationToken)));
             // Settings are read interleaved, so this check is cheap; it stops a job whose index was deleted meanwhile.
             var index = await grains.GetGrain<IIndexGrain>(plan.IndexKey).Get();
