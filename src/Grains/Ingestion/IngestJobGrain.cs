@@ -165,7 +165,8 @@ public sealed class IngestJobGrain(
     /// <summary>Keeps the activation (and so a running job) alive, and forgets the job once retention has passed.</summary>
     private void KeepUntilForgotten()
     {
-        var every = options.Value.JobRetention < TimeSpan.FromMinutes(1) ? options.Value.JobRetention : TimeSpan.FromMinutes(1);
+        // Indexing:JobRetention is at least a minute, so a job outlives its retention by at most one tick.
+        var every = TimeSpan.FromMinutes(1);
         this.RegisterGrainTimer(async cancellationToken =>
         {
             if (Job.FinishedAt is { } finished && clock.GetUtcNow() - finished >= options.Value.JobRetention)
