@@ -22,9 +22,3 @@ public sealed record StoredChunk(
 public sealed record DocumentChunks(
     [property: Id(0)] string DocumentId,
     [property: Id(1)] StoredChunk[] Chunks);
-
-[GenerateSerializer, Immutable]
-public sealed record UpsertResult(
-    [property: Id(0)] int Documents,
-    [property: Id(1)] int Chunks,
-    [property: Id(2)] int Replaced);

@@ -1,17 +1,18 @@
+using Orleans.Concurrency;
+
 namespace RerankCluster.Grains.Interfaces;
 
-/// <summary>A tenant's index ("tenant/index"): its settings, and the entry point for writes.</summary>
+/// <summary>A tenant's index ("tenant/index"): its settings; documents are written by <see cref="IIngestJobGrain"/>s.</summary>
 public interface IIndexGrain : IGrainWithStringKey
 {
     /// <summary>Creates the index, or returns it unchanged when it exists with the same settings.</summary>
     Task<IndexInfo> Create(IndexSettings settings);
 
+    /// <summary>Interleaves with every other call, so a search or an upsert never waits behind a turn of this grain.</summary>
+    [AlwaysInterleave]
     Task<IndexInfo?> Get();
 
     Task<bool> Delete();
-
-    /// <summary>Chunks, embeds and stores the documents; returns once every shard has stored them.</summary>
-    Task<UpsertResult> Upsert(DocumentInput[] documents);
 
     Task<bool> DeleteDocument(string documentId);
 
@@ -26,9 +27,14 @@ public interface IShardGrain : IGrainWithStringKey
 
     Task<int> Delete(string[] documentIds);
 
-    /// <summary>How many of these documents the shard holds (for quotas: only new documents count).</summary>
-    Task<int> CountExisting(string[] documentIds);
+    /// <summary>Which of these documents the shard holds (for quotas: only new documents count).</summary>
+    Task<string[]> Existing(string[] documentIds);
 
+    /// <summary>
+    /// Interleaves with writes, so a search never waits for a shard's storage write: every write changes the
+    /// in-memory contents only after its last await, so an interleaved search sees them before or after, whole.
+    /// </summary>
+    [AlwaysInterleave]
     Task<ShardHit[]> Search(float[] query, int k);
 
     Task<ShardStats> Stats();
@@ -52,10 +58,38 @@ public interface IRerankGrain : IGrainWithIntegerKey
     Task<ModelsInfo> Models();
 }
 
-/// <summary>Chunks and embeds documents on ingestion.</summary>
+/// <summary>
+/// One upsert request ("tenant/index/job-id"), run as a job: accepted once validated and counted against the
+/// quota, then embedded and stored in bounded slices, each its own grain calls, so no call runs near the
+/// response timeout however large the request.
+/// </summary>
+public interface IIngestJobGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Validates the documents, reserves their quota and starts the job; answers when it has finished or
+    /// after Indexing:UpsertWait, whichever is first. A job that fails within that wait throws its error.
+    /// </summary>
+    Task<IngestJobStatus> Start(DocumentInput[] documents, CancellationToken cancellationToken = default);
+
+    /// <summary>Answers when the job has finished or after <paramref name="wait"/> (at most Indexing:UpsertWait).</summary>
+    Task<IngestJobStatus> Wait(TimeSpan wait, CancellationToken cancellationToken = default);
+
+    Task<IngestJobStatus> Status();
+}
+
+/// <summary>
+/// The per-silo entry point for embedding work, keyed by a silo address and placed on that silo (as
+/// <see cref="IRerankSiloGrain"/>), so that the stateless workers it calls run there.
+/// </summary>
+public interface IEmbeddingSiloGrain : IGrainWithStringKey
+{
+    Task<float[][]> Embed(string[] texts, string biEncoder, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Embeds chunk texts with the bi-encoder of the silo it runs on.</summary>
 public interface IEmbeddingWorkerGrain : IGrainWithIntegerKey
 {
-    Task<DocumentChunks[]> Embed(DocumentInput[] documents, string biEncoder);
+    Task<float[][]> Embed(string[] texts, string biEncoder, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

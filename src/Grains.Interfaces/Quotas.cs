@@ -18,6 +18,12 @@ public interface IQuotaGrain : IGrainWithStringKey
     /// <summary>Returns documents that were replaced or deleted.</summary>
     Task ReleaseDocuments(int count);
 
+    /// <summary>
+    /// Corrects a write's reservation by what the write found (negative: documents that already existed;
+    /// positive: documents deleted between the reservation and the write). Never refuses: they are stored.
+    /// </summary>
+    Task AdjustDocuments(int delta);
+
     /// <summary>Takes up to <paramref name="wanted"/> request tokens from the tenant's cluster-wide bucket (rate per second, burst).</summary>
     Task<RequestLease> LeaseRequests(int wanted, int perSecond, int burst);
 

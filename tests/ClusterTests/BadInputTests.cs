@@ -11,7 +11,7 @@ public sealed class BadInputTests(TwoSiloCluster fixture)
     {
         var index = fixture.Client.GetGrain<IIndexGrain>(IndexKey.For("bad", name));
         await index.Create(new IndexSettings(1));
-        await index.Upsert([new DocumentInput("only", "A single short document.")]);
+        await fixture.Client.Upsert(IndexKey.For("bad", name), [new DocumentInput("only", "A single short document.")]);
         return index;
     }
 
@@ -35,19 +35,19 @@ public sealed class BadInputTests(TwoSiloCluster fixture)
         var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => Query("never-created").Search(new SearchRequest("anything")));
         Assert.Contains("never-created", error.Message);
         await Assert.ThrowsAsync<KeyNotFoundException>(() =>
-            fixture.Client.GetGrain<IIndexGrain>(IndexKey.For("bad", "never-created")).Upsert([new DocumentInput("x", "y")]));
+            fixture.Client.Upsert(IndexKey.For("bad", "never-created"), [new DocumentInput("x", "y")]));
     }
 
     [Fact]
     public async Task Empty_corpus_and_empty_documents_are_rejected()
     {
-        var index = fixture.Client.GetGrain<IIndexGrain>(IndexKey.For("bad", "empty"));
-        await index.Create(new IndexSettings(2));
-        var empty = await Assert.ThrowsAsync<ArgumentException>(() => index.Upsert([]));
+        var key = IndexKey.For("bad", "empty");
+        await fixture.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(2));
+        var empty = await Assert.ThrowsAsync<ArgumentException>(() => fixture.Client.Upsert(key, []));
         Assert.Contains("documents must not be empty", empty.Message);
-        var blank = await Assert.ThrowsAsync<ArgumentException>(() => index.Upsert([new DocumentInput("x", " ")]));
+        var blank = await Assert.ThrowsAsync<ArgumentException>(() => fixture.Client.Upsert(key, [new DocumentInput("x", " ")]));
         Assert.Contains("text", blank.Message);
-        var duplicate = await Assert.ThrowsAsync<ArgumentException>(() => index.Upsert([new DocumentInput("x", "a"), new DocumentInput("x", "b")]));
+        var duplicate = await Assert.ThrowsAsync<ArgumentException>(() => fixture.Client.Upsert(key, [new DocumentInput("x", "a"), new DocumentInput("x", "b")]));
         Assert.Contains("more than once", duplicate.Message);
 
         // Searching an index that holds nothing answers no results rather than failing.

@@ -30,15 +30,18 @@ public sealed class TenantIsolationTests(SecuredGateway gateway)
         using var a = await gateway.NewTenant("tenant-a");
         using var b = await gateway.NewTenant("tenant-b");
         await Ok(await a.PutAsJsonAsync("v1/indexes/shared-name", new { shards = 2 }));
-        await Ok(await a.PostAsync("v1/indexes/shared-name/documents", Json("""
+        var upsert = await Ok(await a.PostAsync("v1/indexes/shared-name/documents", Json("""
             {"documents": [{"id": "a1", "text": "Tenant A's confidential launch plan for the orbital telescope."},
                            {"id": "a2", "text": "Tenant A's salary table for the telescope team."}]}
             """)));
+        var job = $"v1/indexes/shared-name/jobs/{upsert.GetProperty("job_id").GetString()}";
+        Assert.Equal(2, (await Ok(await a.GetAsync(job))).GetProperty("stored").GetInt32());
 
         // B addresses the same index name: it does not exist for B.
         await Problem(await b.GetAsync("v1/indexes/shared-name"), HttpStatusCode.NotFound, "shared-name");
         await Problem(await b.PostAsync("v1/indexes/shared-name/search", Json("""{"query": "telescope launch plan"}""")), HttpStatusCode.NotFound, "shared-name");
         await Problem(await b.DeleteAsync("v1/indexes/shared-name/documents/a1"), HttpStatusCode.NotFound, "shared-name");
+        await Problem(await b.GetAsync(job), HttpStatusCode.NotFound, "shared-name");
         await Problem(await b.DeleteAsync("v1/indexes/shared-name"), HttpStatusCode.NotFound, "shared-name");
 
         // B's own index of the same name holds only B's documents.

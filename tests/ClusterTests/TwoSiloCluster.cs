@@ -40,18 +40,24 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(Silos);
         builder.ConfigureSilo((_, silo) => silo.AddRerankCluster(configuration));
         Cluster = builder.Build();
-        await Cluster.DeployAsync();
-        // Placement trusts silo metadata (roles), which reaches each silo shortly after it joins.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Cluster.Silos.Any(s => ((InProcessSiloHandle)s).ServiceProvider.GetRequiredService<RerankSiloDirectory>().ActiveSilos().Count < Silos)
-               && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await DeployAsync(Cluster);
 
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
         BiEncoder = new BiEncoder(ShippedMiniLm.Ensure(cache), sessions);
         CrossEncoder = new CrossEncoder(ModelResolver.DefaultCrossEncoder(cache), sessions);
+    }
+
+    /// <summary>Starts the cluster and waits until every silo sees every other one as a rerank (model) silo.</summary>
+    public static async Task DeployAsync(InProcessTestCluster cluster)
+    {
+        await cluster.DeployAsync();
+        // Placement trusts silo metadata (roles), which reaches each silo shortly after it joins.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (cluster.Silos.Any(s => ((InProcessSiloHandle)s).ServiceProvider.GetRequiredService<RerankSiloDirectory>().ActiveSilos().Count < cluster.Silos.Count)
+               && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
     }
 
     public async Task DisposeAsync()

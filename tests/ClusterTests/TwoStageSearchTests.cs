@@ -15,7 +15,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         var documents = SampleCorpus.Documents();
         var index = fixture.Client.GetGrain<IIndexGrain>(IndexKey.For("t1", "brute-force"));
         await index.Create(new IndexSettings(Shards));
-        var upsert = await index.Upsert(documents.ToArray());
+        var upsert = await fixture.Client.Upsert(IndexKey.For("t1", "brute-force"), documents.ToArray());
         Assert.Equal(documents.Count, upsert.Documents);
 
         var stats = await index.Stats();
@@ -57,8 +57,8 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         var key = IndexKey.For("t1", "lifecycle");
         var index = fixture.Client.GetGrain<IIndexGrain>(key);
         await index.Create(new IndexSettings(2));
-        await index.Upsert([new DocumentInput("a", "The violin has four strings."), new DocumentInput("b", "Bread needs yeast to rise.")]);
-        var replaced = await index.Upsert([new DocumentInput("a", "Glaciers carve valleys into mountains.")]);
+        await fixture.Client.Upsert(key, [new DocumentInput("a", "The violin has four strings."), new DocumentInput("b", "Bread needs yeast to rise.")]);
+        var replaced = await fixture.Client.Upsert(key, [new DocumentInput("a", "Glaciers carve valleys into mountains.")]);
         Assert.Equal(1, replaced.Replaced);
 
         var query = fixture.Client.GetGrain<IQueryGrain>(key);
@@ -81,7 +81,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         await index.Create(new IndexSettings(1));
         var filler = string.Join(' ', Enumerable.Range(0, 400).Select(i => $"filler{i % 7}"));
         var text = $"{filler} The secret ingredient of the recipe is smoked paprika.";
-        var result = await index.Upsert([new DocumentInput("long", text)]);
+        var result = await fixture.Client.Upsert(key, [new DocumentInput("long", text)]);
         Assert.True(result.Chunks > 1, $"expected several chunks, got {result.Chunks}");
 
         // Every chunk is a verbatim slice of the document and together they reach its last sentence.
@@ -103,7 +103,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
 
         var info = await index.Create(new IndexSettings(2, CrossEncoder: fixture.AllowedCrossEncoder));
         Assert.Equal(fixture.AllowedCrossEncoder, info.CrossEncoder);
-        await index.Upsert(SampleCorpus.Documents().Take(10).ToArray());
+        await fixture.Client.Upsert(key, SampleCorpus.Documents().Take(10).ToArray());
         var response = await fixture.Client.GetGrain<IQueryGrain>(key).Search(new SearchRequest("how long is a marathon", 3, 10));
         Assert.EndsWith(ReducedPrecisionModel.Suffix(ModelPrecision.Int8), response.CrossEncoder);
         Assert.Equal(3, response.Results.Length);
@@ -118,7 +118,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
     {
         var key = IndexKey.For("t1", "cached");
         await fixture.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(2));
-        await fixture.Client.GetGrain<IIndexGrain>(key).Upsert(SampleCorpus.Documents().Take(12).ToArray());
+        await fixture.Client.Upsert(key, SampleCorpus.Documents().Take(12).ToArray());
         var query = fixture.Client.GetGrain<IQueryGrain>(key);
         var request = new SearchRequest("what happens to light near a black hole", 4, 12);
 

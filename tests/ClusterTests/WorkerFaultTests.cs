@@ -63,7 +63,7 @@ public sealed class WorkerFaultTests
         await index.Create(new IndexSettings(1));
         var documents = SampleCorpus.Documents().Take(7).ToList();
         documents.Add(new DocumentInput("faulty", $"Canberra is the capital of Australia. {marker}"));
-        await index.Upsert(documents.ToArray());
+        await cluster.Client.Upsert(key, documents.ToArray());
         return cluster.Client.GetGrain<IQueryGrain>(key);
     }
 

@@ -26,10 +26,16 @@ public static class CorpusUpload
         var chunks = 0;
         foreach (var batch in DocumentSource.Read(path).Chunk(batchSize))
         {
-            var result = await client.UpsertAsync(index, batch, ct);
+            // A batch that becomes a job moves the bar as the job stores documents.
+            var shown = 0;
+            var result = await client.UpsertAsync(index, batch, stored =>
+            {
+                progress.Advance(stored - shown);
+                shown = stored;
+            }, ct);
             documents += result.Documents;
             chunks += result.Chunks;
-            progress.Advance(batch.Length);
+            progress.Advance(batch.Length - shown);
         }
 
         progress.Complete();

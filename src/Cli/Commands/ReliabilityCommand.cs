@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RerankCluster.Cli.Client;
 using RerankCluster.Cli.Hosting;
 using RerankCluster.Cli.Reliability;
+using RerankCluster.Gateway.Contracts;
 
 namespace RerankCluster.Cli.Commands;
 
@@ -60,8 +62,8 @@ public static class ReliabilityCommand
         foreach (var batch in File.ReadLines(Path.Combine(root, "samples", "sample-corpus.jsonl"))
                      .Select((line, i) => new { id = $"seed-{i}", text = JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()! }).Chunk(50))
         {
-            var response = await client.PostAsJsonAsync("v1/indexes/drill/documents", new { documents = batch }, ct);
-            response.EnsureSuccessStatusCode();
+            // Followed to the end if it becomes a job: acknowledged means stored.
+            await new RerankHttpClient(client).UpsertAsync("drill", batch.Select(d => new DocumentBody(d.id, d.text, null)).ToArray(), ct: ct);
             acknowledged.AddRange(batch.Select(d => d.id));
         }
 

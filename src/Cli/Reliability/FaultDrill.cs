@@ -13,7 +13,7 @@ public sealed record DrillResult(
 /// <summary>
 /// Runs open-loop load (searches and writes) against a cluster, injects a fault part-way, and measures
 /// failed requests and the time from the fault until requests stop failing. Each write carries a new
-/// document id, so what was acknowledged can be checked afterwards.
+/// document id, so what was acknowledged (200: stored; a 202 job is not yet) can be checked afterwards.
 /// </summary>
 public static class FaultDrill
 {
@@ -48,7 +48,7 @@ public static class FaultDrill
         var failed = samples.Where(s => s.Status is < 200 or >= 300).ToList();
         // Recovery: from the fault until the end of the last failed request; zero failures = zero.
         var lastFailureEnd = failed.Count == 0 ? (double?)null : failed.Max(s => s.StartSeconds + s.LatencyMs / 1000);
-        var acknowledged = samples.Where(s => s.Kind == "upsert" && s.Status is >= 200 and < 300 && s.Tag is not null).Select(s => s.Tag!).ToList();
+        var acknowledged = samples.Where(s => s.Kind == "upsert" && s.Status == 200 && s.Tag is not null).Select(s => s.Tag!).ToList();
         return new DrillResult(
             name, samples.Count, failed.Count, faultAt, failed.Count == 0 ? null : failed.Min(s => s.StartSeconds),
             lastFailureEnd is { } end ? Math.Max(0, end - faultAt) : 0,

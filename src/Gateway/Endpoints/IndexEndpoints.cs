@@ -7,7 +7,7 @@ using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Endpoints;
 
-/// <summary>/v1/indexes: create, inspect and delete a tenant's indexes; upsert and delete documents; search.</summary>
+/// <summary>/v1/indexes: create, inspect and delete a tenant's indexes; upsert (as jobs) and delete documents; search.</summary>
 public static class IndexEndpoints
 {
     public static IEndpointRouteBuilder MapIndexEndpoints(this IEndpointRouteBuilder app)
@@ -43,9 +43,18 @@ public static class IndexEndpoints
                 RequestLimits.RequireTextLength(documents[i]?.Text, limits.Value, $"documents[{i}].text");
             }
 
-            var result = await Index(grains, http, index).Upsert(documents.Select(ResponseMapping.ToInput).ToArray());
-            return Results.Ok(new UpsertResponse(result.Documents, result.Chunks, result.Replaced));
+            // Every upsert is a job; one that finishes within Indexing:UpsertWait answers as a plain write.
+            var jobId = IngestJobKey.NewId();
+            var job = await Job(grains, http, index, jobId).Start(documents.Select(ResponseMapping.ToInput).ToArray(), http.RequestAborted);
+            return job.Finished
+                ? Results.Ok(new UpsertResponse(job.Documents, job.Chunks, job.Replaced, job.JobId))
+                : Results.Accepted($"/v1/indexes/{index}/jobs/{jobId}", ResponseMapping.ToBody(job));
         });
+
+        indexes.MapGet("/jobs/{job}", async (string index, string job, HttpContext http, IGrainFactory grains) =>
+            IngestJobKey.IsValidId(job)
+                ? Results.Ok(ResponseMapping.ToBody(await Job(grains, http, index, job).Status()))
+                : throw new KeyNotFoundException($"Upsert job '{job}' of index '{index}' is unknown."));
 
         indexes.MapDelete("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains) =>
             await Index(grains, http, index).DeleteDocument(id)
@@ -78,4 +87,7 @@ public static class IndexEndpoints
 
     private static IIndexGrain Index(IGrainFactory grains, HttpContext http, string index) =>
         grains.GetGrain<IIndexGrain>(IndexKey.For(http.Tenant(), index));
+
+    private static IIngestJobGrain Job(IGrainFactory grains, HttpContext http, string index, string job) =>
+        grains.GetGrain<IIngestJobGrain>(IngestJobKey.For(IndexKey.For(http.Tenant(), index), job));
 }

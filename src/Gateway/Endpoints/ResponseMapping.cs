@@ -11,6 +11,9 @@ public static class ResponseMapping
     public const string NotRelevanceWarning =
         "The cross-encoder is the derived test model: real compute, untrained head. Its scores and this ranking are NOT relevance; configure CrossEncoder:Model.";
 
+    public static IngestJobBody ToBody(IngestJobStatus job) => new(job.JobId, job.State.ToString().ToLowerInvariant(), job.Documents, job.Stored,
+        job.Chunks, job.Replaced, job.Errors, job.CreatedAt, job.FinishedAt);
+
     public static DocumentInput ToInput(DocumentBody? body, int position)
     {
         if (body is null)

@@ -79,30 +79,6 @@ public sealed class IndexGrain(
         return true;
     }
 
-    public async Task<UpsertResult> Upsert(DocumentInput[] documents)
-    {
-        RequireExists();
-        DocumentValidation.Require(documents);
-        // Only documents the index lacks count, and they count before the write, so no race can overshoot the quota.
-        var shards = Shards();
-        var existing = (await Task.WhenAll(documents
-            .GroupBy(document => ShardRouter.ShardOf(document.Id, state.State.Shards))
-            .Select(group => shards[group.Key].CountExisting(group.Select(d => d.Id).ToArray())))).Sum();
-        await Quota.ReserveDocuments(documents.Length - existing);
-        var batchSize = indexing.Value.EmbedBatchDocuments;
-        var embedder = GrainFactory.GetGrain<IEmbeddingWorkerGrain>(0);
-        var biEncoder = Info().BiEncoder;
-        var embedded = await Task.WhenAll(documents.Chunk(batchSize).Select(slice => embedder.Embed(slice, biEncoder)));
-        var byShard = embedded
-            .SelectMany(batch => batch)
-            .GroupBy(document => ShardRouter.ShardOf(document.DocumentId, state.State.Shards));
-        // A failed write may have stored some shards' documents: the quota keeps the reservation, erring towards the limit.
-        var replaced = (await Task.WhenAll(byShard.Select(group => shards[group.Key].Upsert(group.ToArray())))).Sum();
-        // A concurrent writer may have created some of "our" new documents meanwhile: hand back the difference.
-        await Quota.ReleaseDocuments(replaced - existing);
-        return new UpsertResult(documents.Length, embedded.Sum(batch => batch.Sum(d => d.Chunks.Length)), replaced);
-    }
-
     public async Task<bool> DeleteDocument(string documentId)
     {
         RequireExists();

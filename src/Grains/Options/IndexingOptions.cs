@@ -17,8 +17,20 @@ public sealed class IndexingOptions : ISelfValidatingOptions
     /// <summary>Tokens repeated between consecutive chunks of a long document.</summary>
     public int ChunkOverlapTokens { get; set; } = 32;
 
-    /// <summary>Documents embedded per call to an embedding worker.</summary>
-    public int EmbedBatchDocuments { get; set; } = 64;
+    /// <summary>
+    /// Chunks per embedding call, and per slice an upsert job stores at once (a longer document is a slice
+    /// of its own, embedded in several calls): what bounds every grain call of an upsert, whatever its size.
+    /// </summary>
+    public int EmbedBatchChunks { get; set; } = 64;
+
+    /// <summary>Embedding calls one upsert job keeps in flight per embedding silo.</summary>
+    public int EmbedCallsPerSilo { get; set; } = 2;
+
+    /// <summary>How long an upsert waits for its job before answering 202 with the job to follow.</summary>
+    public TimeSpan UpsertWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a finished job's status stays readable.</summary>
+    public TimeSpan JobRetention { get; set; } = TimeSpan.FromHours(1);
 
     public IEnumerable<string> Validate()
     {
@@ -42,9 +54,25 @@ public sealed class IndexingOptions : ISelfValidatingOptions
             yield return $"{Section}:ChunkOverlapTokens must be at least 0 and below {Section}:ChunkTokens (got {ChunkOverlapTokens}).";
         }
 
-        if (EmbedBatchDocuments is < 1 or > 4096)
+        if (EmbedBatchChunks is < 1 or > 4096)
         {
-            yield return $"{Section}:EmbedBatchDocuments must be between 1 and 4096 (got {EmbedBatchDocuments}).";
+            yield return $"{Section}:EmbedBatchChunks must be between 1 and 4096 (got {EmbedBatchChunks}).";
+        }
+
+        if (EmbedCallsPerSilo is < 1 or > 64)
+        {
+            yield return $"{Section}:EmbedCallsPerSilo must be between 1 and 64 (got {EmbedCallsPerSilo}).";
+        }
+
+        // The wait is one grain call: it must end well inside Orleans' response timeout (30 s by default).
+        if (UpsertWait < TimeSpan.Zero || UpsertWait > TimeSpan.FromSeconds(20))
+        {
+            yield return $"{Section}:UpsertWait must be between 0 and 20 seconds (got {UpsertWait}).";
+        }
+
+        if (JobRetention < TimeSpan.FromMinutes(1) || JobRetention > TimeSpan.FromDays(7))
+        {
+            yield return $"{Section}:JobRetention must be between 1 minute and 7 days (got {JobRetention}).";
         }
     }
 }

@@ -64,11 +64,13 @@ public sealed class QuotaGrain(
         await state.WriteStateAsync();
     }
 
-    public async Task ReleaseDocuments(int count)
+    public Task ReleaseDocuments(int count) => count > 0 ? AdjustDocuments(-count) : Task.CompletedTask;
+
+    public async Task AdjustDocuments(int delta)
     {
-        if (count > 0)
+        if (delta != 0)
         {
-            state.State.Documents = Math.Max(0, state.State.Documents - count);
+            state.State.Documents = Math.Max(0, state.State.Documents + delta);
             await state.WriteStateAsync();
         }
     }

@@ -35,11 +35,10 @@ public sealed class CrossEncoderScatter(
         var lengths = missing
             .Select(i => Math.Min(crossEncoder.MaxLength, queryTokens + (passageTokens?[i] ?? tokenizer.Tokenize(passages[i]).Length) + 3))
             .ToArray();
-        var targets = silos.ActiveSilos();
-        var offset = Random.Shared.Next(targets.Count);
+        var targets = silos.Rotation();
         var outcome = await MicroBatchReranker.Rerank(query, missing.Select(i => passages[i]).ToArray(), lengths,
             options.Value.MaxPairsPerBatch, options.Value.MaxBatchTokens,
-            (n, batch) => grains.GetGrain<IRerankSiloGrain>(targets[(offset + n) % targets.Count]).Score(batch with { Model = name }));
+            (n, batch) => grains.GetGrain<IRerankSiloGrain>(targets[n]).Score(batch with { Model = name }));
         for (var j = 0; j < missing.Length; j++)
         {
             logits[missing[j]] = outcome.Logits[j];

@@ -4,7 +4,10 @@ using RerankCluster.Grains.Placement;
 
 namespace RerankCluster.Grains.Reranking;
 
-/// <summary>The silos a query can send cross-encoder micro-batches to: active members whose role allows reranking.</summary>
+/// <summary>
+/// The silos model work can be sent to (cross-encoder micro-batches, embedding calls): active members whose
+/// role allows reranking.
+/// </summary>
 public sealed class RerankSiloDirectory(IClusterMembershipService membership, ISiloMetadataCache metadata)
 {
     public IReadOnlyList<string> ActiveSilos()
@@ -17,4 +20,6 @@ public sealed class RerankSiloDirectory(IClusterMembershipService membership, IS
             .Order(StringComparer.Ordinal)
             .ToList();
     }
+
+    public SiloRotation Rotation() => new(ActiveSilos());
 }

@@ -29,7 +29,7 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo) : Grai
         return documentIds.Count(_contents.Remove);
     }
 
-    public Task<int> CountExisting(string[] documentIds) => Task.FromResult(documentIds.Count(_contents.Contains));
+    public Task<string[]> Existing(string[] documentIds) => Task.FromResult(documentIds.Where(_contents.Contains).ToArray());
 
     public Task<ShardHit[]> Search(float[] query, int k) => Task.FromResult(_contents.Search(query, k));
 

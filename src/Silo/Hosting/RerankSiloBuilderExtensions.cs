@@ -16,6 +16,7 @@ using RerankCluster.Configuration;
 using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Grains;
 using RerankCluster.Grains.Caching;
+using RerankCluster.Grains.Ingestion;
 using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
 using RerankCluster.Grains.Placement;
@@ -55,6 +56,7 @@ public static class RerankSiloBuilderExtensions
         AddModels(services);
         services.AddSingleton<RerankSiloDirectory>();
         services.AddSingleton<CrossEncoderScatter>();
+        services.AddSingleton<UpsertPipeline>();
         services.AddSingleton<InferenceCache>();
         services.AddHostedService<ModelWarmup>();
         var telemetry = configuration.BindValidated<TelemetryOptions>(TelemetryOptions.Section);

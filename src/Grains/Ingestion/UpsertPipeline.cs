@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RerankCluster.Grains.Interfaces;
+using RerankCluster.Grains.Models;
+using RerankCluster.Grains.Options;
+using RerankCluster.Grains.Reranking;
+using RerankCluster.Retrieval;
+
+namespace RerankCluster.Grains.Ingestion;
+
+/// <summary>
+/// Writes an upsert in slices: each slice's chunks are embedded by calls of at most
+/// <c>Indexing:EmbedBatchChunks</c> chunks dealt over the embedding silos (the rerank silos'
+/// <see cref="SiloRotation"/>), then its documents go to their shards. Every grain call is bounded by the
+/// slice, never by the request, and several slices are in flight at once.
+/// </summary>
+public sealed class UpsertPipeline(
+    IGrainFactory grains,
+    ModelCatalog models,
+    RerankSiloDirectory silos,
+    IOptions<IndexingOptions> options,
+    ILogger<UpsertPipeline> logger)
+{
+    /// <summary>
+    /// What must hold before an upsert is accepted: the index exists, every document is valid, and the
+    /// documents the index lacks fit the tenant's quota (reserved now, so that no race can overshoot it).
+    /// </summary>
+    public async Task<UpsertPlan> Prepare(string indexKey, DocumentInput[] documents, CancellationToken cancellationToken)
+    {
+        var index = await grains.GetGrain<IIndexGrain>(indexKey).Get()
+                    ?? throw new KeyNotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
+        DocumentValidation.Require(documents);
+        cancellationToken.ThrowIfCancellationRequested();
+        var existing = (await Task.WhenAll(documents
+                .GroupBy(document => ShardRouter.ShardOf(document.Id, index.Shards))
+                .Select(group => Shard(indexKey, group.Key).Existing(group.Select(d => d.Id).ToArray()))))
+            .SelectMany(ids => ids)
+            .ToHashSet(StringComparer.Ordinal);
+        await Quota(indexKey).ReserveDocuments(documents.Length - existing.Count);
+        return new UpsertPlan(indexKey, index, documents, existing);
+    }
+
+    /// <summary>
+    /// Embeds and stores the plan's slices, yielding each as it is stored. After a failed slice no further
+    /// slice starts; those in flight finish. The quota is then corrected by what the shards found.
+    /// </summary>
+    /// <remarks>
+    /// A stored slice reserved its documents less those that existed, and added its documents less those the
+    /// shards replaced: the difference goes back (or, after concurrent deletes, is added). A failed slice keeps
+    /// its reservation, erring towards the limit: its write may have reached some shards.
+    /// </remarks>
+    public async IAsyncEnumerable<SliceOutcome> Run(UpsertPlan plan, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var chunker = models.BiEncoder(plan.Index.BiEncoder).Chunker;
+        var targets = silos.Rotation();
+        var inFlight = targets.Count * options.Value.EmbedCallsPerSilo;
+        var nextCall = 0;
+        var correction = 0;
+        var failed = false;
+        var running = new List<Task<SliceOutcome>>();
+        try
+        {
+            using var slices = UpsertSlice.Cut(plan.Documents, chunker.Split, options.Value.EmbedBatchChunks).GetEnumerator();
+            while (true)
+            {
+                // Keep the pipeline full until the slices run out or one has failed.
+                while (!failed && running.Count < inFlight && slices.MoveNext())
+                {
+                    var calls = slices.Current.EmbeddingCalls(options.Value.EmbedBatchChunks);
+                    running.Add(Write(plan, slices.Current, calls, targets, nextCall, cancellationToken));
+                    nextCall += calls.Length;
+                }
+
+                if (running.Count == 0)
+                {
+                    break;
+                }
+
+                var done = await Task.WhenAny(running);
+                running.Remove(done);
+                var outcome = await done;
+                failed |= outcome.Error is not null;
+                if (outcome.Error is null)
+                {
+                    correction += outcome.Slice.Documents.Count(d => plan.Existing.Contains(d.Id)) - outcome.Replaced;
+                }
+
+                yield return outcome;
+            }
+        }
+        finally
+        {
+            await Quota(plan.IndexKey).AdjustDocuments(correction);
+        }
+    }
+
+    /// <summary>What a job's status may say about a failure: storage and time-outs by name, anything else by type only.</summary>
+    public static string Describe(Exception error) => error switch
+    {
+        _ when ExceptionChain.Of(error).OfType<StorageUnavailableException>().FirstOrDefault() is { } storage => storage.Message,
+        TimeoutException => "a grain call timed out",
+        KeyNotFoundException or InvalidOperationException or ArgumentException => error.Message,
+        _ => $"{error.GetType().Name}; the error is in the silo log",
+    };
+
+    private async Task<SliceOutcome> Write(UpsertPlan plan, UpsertSlice slice, string[][] calls, SiloRotation targets, int firstCall,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var embeddings = await Task.WhenAll(calls
+                .Select((texts, n) => grains.GetGrain<IEmbeddingSiloGrain>(targets[firstCall + n]).Embed(texts, plan.Index.BiEncoder, cancellationToken)));
+            // Settings are read interleaved, so this check is cheap; it stops a job whose index was deleted meanwhile.
+            var index = await grains.GetGrain<IIndexGrain>(plan.IndexKey).Get();
+            if (index is null || index.CreatedAt != plan.Index.CreatedAt)
+            {
+                throw new KeyNotFoundException($"Index '{plan.Index.Name}' was deleted while the upsert ran.");
+            }
+
+            var documents = slice.WithEmbeddings(embeddings.SelectMany(batch => batch).ToArray());
+            var replaced = (await Task.WhenAll(documents
+                .GroupBy(document => ShardRouter.ShardOf(document.DocumentId, index.Shards))
+                .Select(group => Shard(plan.IndexKey, group.Key).Upsert(group.ToArray())))).Sum();
+            return new SliceOutcome(slice, slice.Documents.Length, slice.ChunkCount, replaced, null);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Upsert slice of {Documents} documents ({First} to {Last}) into {Index} failed",
+                slice.Documents.Length, slice.Documents[0].Id, slice.Documents[^1].Id, plan.IndexKey);
+            return new SliceOutcome(slice, 0, 0, 0, ex);
+        }
+    }
+
+    private IShardGrain Shard(string indexKey, int shard) => grains.GetGrain<IShardGrain>(IndexKey.Shard(indexKey, shard));
+
+    private IQuotaGrain Quota(string indexKey) => grains.GetGrain<IQuotaGrain>(IndexKey.Parse(indexKey).Tenant);
+}
