@@ -1,6 +1,7 @@
 using Orleans.Concurrency;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Models;
+using RerankCluster.Inference.Batching;
 
 namespace RerankCluster.Grains.Reranking;
 
@@ -13,10 +14,20 @@ namespace RerankCluster.Grains.Reranking;
 [Reentrant]
 public sealed class CrossEncoderWorkerGrain(ModelCatalog models, ILocalSiloDetails silo) : Grain, ICrossEncoderWorkerGrain
 {
-    public async Task<RerankBatchResult> Score(RerankBatch batch)
+    public async Task<RerankBatchResult> Score(RerankBatch batch, CancellationToken cancellationToken)
     {
         var (encoder, batcher) = models.CrossEncoder(batch.Model);
-        var scores = await batcher.Score(batch.Query, batch.Passages, encoder.MaxLength);
+        CrossEncoderBatcher.Scores scores;
+        try
+        {
+            scores = await batcher.Score(batch.Tenant, batch.Query, batch.Passages, encoder.MaxLength, cancellationToken);
+        }
+        catch (QueueFullException full)
+        {
+            // The batcher's refusal crosses the wire as the typed error that callers fail over on and the gateway answers 429.
+            throw new RerankOverloadedException(full.Message, (int)Math.Ceiling(full.RetryAfter.TotalSeconds));
+        }
+
         return new RerankBatchResult(scores.Logits, silo.SiloAddress.ToParsableString(), scores.TokenizeMs, scores.InferenceMs,
             scores.PaddedTokens, scores.RealTokens);
     }

@@ -7,7 +7,7 @@ namespace RerankCluster.Grains.Reranking;
 [StatelessWorker]
 public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models) : Grain, IRerankGrain
 {
-    public async Task<RerankResponse> Rerank(RerankRequest request)
+    public async Task<RerankResponse> Rerank(RerankRequest request, CancellationToken cancellationToken)
     {
         if (RerankLimits.Problem(request) is { } problem)
         {
@@ -16,7 +16,8 @@ public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models
 
         // Clients of other services send their own model names: those mean "the default here".
         var model = models.ServesCrossEncoder(request.Model) ? request.Model : null;
-        var (logits, timings, encoder) = await scatter.Score(request.Query, request.Documents, model);
+        var (logits, timings, encoder) = await scatter.Score(request.Tenant, request.Query, request.Documents, model,
+            cancellationToken: cancellationToken);
         return new RerankResponse(logits, timings, encoder.Model.Name, encoder.ScoresAreRelevance);
     }
 

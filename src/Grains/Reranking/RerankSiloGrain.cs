@@ -9,6 +9,6 @@ namespace RerankCluster.Grains.Reranking;
 public sealed class RerankSiloGrain : Grain, IRerankSiloGrain
 {
     // Called from this silo, the stateless worker activates here.
-    public Task<RerankBatchResult> Score(RerankBatch batch) =>
-        GrainFactory.GetGrain<ICrossEncoderWorkerGrain>(0).Score(batch);
+    public Task<RerankBatchResult> Score(RerankBatch batch, CancellationToken cancellationToken) =>
+        GrainFactory.GetGrain<ICrossEncoderWorkerGrain>(0).Score(batch, cancellationToken);
 }

@@ -54,6 +54,7 @@ public static class RerankSiloBuilderExtensions
 
         AddModels(services);
         services.AddSingleton<RerankSiloDirectory>();
+        services.AddSingleton<SiloCooldown>();
         services.AddSingleton<CrossEncoderScatter>();
         services.AddSingleton<InferenceCache>();
         services.AddHostedService<ModelWarmup>();
