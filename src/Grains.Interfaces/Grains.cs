@@ -60,8 +60,8 @@ public interface IEmbeddingWorkerGrain : IGrainWithIntegerKey
 }
 
 /// <summary>
-/// The per-silo entry point for cross-encoder work, keyed by a silo address and placed on that silo,
-/// so that the stateless workers it calls run there.
+/// A silo's cross-encoder: keyed by a silo address and placed on that silo, it scores micro-batches
+/// with that silo's batcher.
 /// </summary>
 public interface IRerankSiloGrain : IGrainWithStringKey
 {
@@ -69,8 +69,3 @@ public interface IRerankSiloGrain : IGrainWithStringKey
     Task<RerankBatchResult> Score(RerankBatch batch, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Scores one micro-batch with the cross-encoder of the silo it runs on.</summary>
-public interface ICrossEncoderWorkerGrain : IGrainWithIntegerKey
-{
-    Task<RerankBatchResult> Score(RerankBatch batch, CancellationToken cancellationToken = default);
-}

@@ -16,8 +16,11 @@ namespace RerankCluster.Grains.Querying;
 /// <summary>
 /// Two-stage search of one index: embed the query once, scatter the vector search to every shard,
 /// merge the global top candidates, rerank them in parallel micro-batches spread over the silos.
+/// One reentrant worker per silo: Orleans hands a call's cancellation to a stateless worker as a new
+/// message, which reaches the activation running the call only when it is the silo's only one.
 /// </summary>
-[StatelessWorker]
+[StatelessWorker(1)]
+[Reentrant]
 public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker, InferenceCache cache, IOptions<RerankOptions> rerank,
     ILogger<QueryGrain> logger) : Grain, IQueryGrain
 {

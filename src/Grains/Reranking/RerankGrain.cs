@@ -4,7 +4,12 @@ using RerankCluster.Grains.Models;
 
 namespace RerankCluster.Grains.Reranking;
 
-[StatelessWorker]
+/// <summary>
+/// Stateless reranking. One reentrant worker per silo, as <see cref="Querying.QueryGrain"/>, so that
+/// the client's cancellation reaches the call it cancels.
+/// </summary>
+[StatelessWorker(1)]
+[Reentrant]
 public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models) : Grain, IRerankGrain
 {
     public async Task<RerankResponse> Rerank(RerankRequest request, CancellationToken cancellationToken)

@@ -4,15 +4,22 @@ using RerankCluster.Grains.Placement;
 
 namespace RerankCluster.Grains.Reranking;
 
-/// <summary>The silos a query can send cross-encoder micro-batches to: active members whose role allows reranking.</summary>
+/// <summary>
+/// The silos a query can send cross-encoder micro-batches to: active members whose role allows
+/// reranking. While some silo's metadata has not arrived, any active silo may stand in rather than
+/// none; once every role is known and none reranks, there are none (the query answers 503).
+/// </summary>
 public sealed class RerankSiloDirectory(IClusterMembershipService membership, ISiloMetadataCache metadata)
 {
     public IReadOnlyList<string> ActiveSilos()
     {
         var active = membership.CurrentSnapshot.Members.Values
             .Where(member => member.Status == SiloStatus.Active)
-            .Select(member => member.SiloAddress);
-        return SiloRoles.Filter(metadata, active, SiloRoles.Rerank)
+            .Select(member => member.SiloAddress)
+            .ToArray();
+        var rerank = active.Where(silo => SiloRoles.Hosts(metadata, silo, SiloRoles.Rerank)).ToArray();
+        var targets = rerank.Length > 0 || active.All(silo => SiloRoles.IsKnown(metadata, silo)) ? rerank : active;
+        return targets
             .Select(silo => silo.ToParsableString())
             .Order(StringComparer.Ordinal)
             .ToList();
