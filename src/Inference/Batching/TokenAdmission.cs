@@ -4,7 +4,7 @@ namespace RerankCluster.Inference.Batching;
 /// Whether a batcher takes a request of <c>requestTokens</c> pair tokens. Under the budget
 /// (<c>Batching:MaxQueuedTokens</c>) anyone is admitted; past it, only a tenant still below its
 /// weighted share of the budget, so a flooding tenant cannot lock the others out and the queue
-/// never holds more than twice the budget. A request larger than any budget runs when the queue is
+/// never holds more than twice the budget. A request larger than the budget runs when the queue is
 /// empty, rather than never.
 /// </summary>
 public static class TokenAdmission
