@@ -1,12 +1,14 @@
 namespace RerankCluster.Grains.Interfaces;
 
 /// <summary>One micro-batch of passages to score against a query, for a tenant (whose share of the silo it draws on).</summary>
+/// <param name="RequestId">The query it is part of: a silo that admitted one part admits the others.</param>
 [GenerateSerializer, Immutable]
 public sealed record RerankBatch(
     [property: Id(0)] string Query,
     [property: Id(1)] string[] Passages,
     [property: Id(2)] string? Model = null,
-    [property: Id(3)] string Tenant = RerankBatch.DefaultTenant)
+    [property: Id(3)] string Tenant = RerankBatch.DefaultTenant,
+    [property: Id(4)] string? RequestId = null)
 {
     /// <summary>Requests of an open (keyless) gateway, and of callers that name no tenant.</summary>
     public const string DefaultTenant = "default";

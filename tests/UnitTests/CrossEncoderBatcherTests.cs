@@ -102,6 +102,29 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
     }
 
     [Fact]
+    public async Task Once_a_part_of_a_query_is_admitted_its_other_parts_are_too()
+    {
+        var model = new GatedModel();
+        var options = new BatcherOptions { MaxBatchTokens = 512, MaxQueuedTokens = 512, MaxWait = TimeSpan.Zero };
+        await using var batcher = new CrossEncoderBatcher(model.Score, models.CrossEncoder.Tokenizer, options);
+        var running = batcher.Score("t", "rivers", ["a running batch"], 512, requestId: "q1");
+        model.Entered.Wait(LivenessBound);
+
+        // Past the budget, yet part of q1, which holds a running batch here.
+        var part = batcher.Score("t", "rivers", Passages("valley", 6, 100), 512, requestId: "q1");
+        Assert.Throws<QueueFullException>(() =>
+        {
+            _ = batcher.Score("t", "rivers", Passages("glacier", 1, 10), 512, requestId: "q2");
+        });
+
+        model.Release.Set();
+        await running.WaitAsync(LivenessBound);
+        Assert.Equal(6, (await part.WaitAsync(LivenessBound)).Logits.Length);
+        // q1 settled: a new part of it is judged afresh (admitted now, as the queue is empty).
+        Assert.Single((await batcher.Score("t", "rivers", ["later"], 512, requestId: "q1").WaitAsync(LivenessBound)).Logits);
+    }
+
+    [Fact]
     public async Task A_cancelled_requests_queued_pairs_leave_the_queue_and_are_never_scored()
     {
         var model = new GatedModel();

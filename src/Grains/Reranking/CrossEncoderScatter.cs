@@ -10,7 +10,7 @@ namespace RerankCluster.Grains.Reranking;
 
 /// <summary>
 /// Scores (query, passage) pairs on the cluster: micro-batches go round robin, from a random first
-/// silo, to the rerank silos not cooling down, whose workers score them; a batch whose silo fails or
+/// silo, to the rerank silos not cooling down, whose batchers score them; a batch whose silo fails or
 /// stalls goes to another (<see cref="MicroBatchFailover"/>); logits come back in passage order.
 /// Rerank:Timeout, or the caller's cancellation, cancels every batch still queued.
 /// </summary>
@@ -50,6 +50,7 @@ public sealed class CrossEncoderScatter(
         }
 
         var offset = Random.Shared.Next(Math.Max(1, targets.Count));
+        var requestId = Guid.NewGuid().ToString("N");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Value.Timeout);
         MicroBatchReranker.Outcome outcome;
@@ -57,8 +58,9 @@ public sealed class CrossEncoderScatter(
         {
             outcome = await MicroBatchReranker.Rerank(query, missing.Select(i => passages[i]).ToArray(), lengths,
                 options.Value.MaxPairsPerBatch, options.Value.MaxBatchTokens,
-                (n, batch, token) => MicroBatchFailover.Send(batch with { Model = name, Tenant = tenant }, cooldown.Order(targets, offset + n),
-                    options.Value.BatchAttemptTimeout, cooldown, (silo, attempt, t) => grains.GetGrain<IRerankSiloGrain>(silo).Score(attempt, t), token),
+                (n, batch, token) => MicroBatchFailover.Send(batch with { Model = name, Tenant = tenant, RequestId = requestId },
+                    cooldown.Order(targets, offset + n), options.Value.BatchAttemptTimeout, cooldown,
+                    (silo, attempt, t) => grains.GetGrain<IRerankSiloGrain>(silo).Score(attempt, t), token),
                 deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

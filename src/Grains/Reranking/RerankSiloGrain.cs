@@ -22,7 +22,7 @@ public sealed class RerankSiloGrain(ModelCatalog models, ILocalSiloDetails silo)
         CrossEncoderBatcher.Scores scores;
         try
         {
-            scores = await batcher.Score(batch.Tenant, batch.Query, batch.Passages, encoder.MaxLength, cancellationToken);
+            scores = await batcher.Score(batch.Tenant, batch.Query, batch.Passages, encoder.MaxLength, cancellationToken, batch.RequestId);
         }
         catch (QueueFullException full)
         {

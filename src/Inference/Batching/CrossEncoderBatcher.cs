@@ -23,6 +23,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private readonly WeightedFairQueue<Pair> _queue = new();
+    private readonly Dictionary<string, int> _admittedParts = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _arrivals = new(0);
     private readonly ThroughputMeter _throughput;
     private readonly Task[] _loops;
@@ -76,8 +77,13 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
     public sealed record Scores(float[] Logits, double TokenizeMs, double InferenceMs, long PaddedTokens, long RealTokens);
 
     /// <param name="tenant">Whose request this is, for fair queueing (Batching:TenantWeights).</param>
+    /// <param name="requestId">
+    /// The caller's request this is a part of: while a part of it is here, its other parts are admitted
+    /// without counting against the budget, so a query split into micro-batches, once admitted, completes.
+    /// </param>
     /// <exception cref="QueueFullException">Admission refused the request; nothing was queued.</exception>
-    public Task<Scores> Score(string tenant, string query, IReadOnlyList<string> passages, int maxLength, CancellationToken cancellationToken = default)
+    public Task<Scores> Score(string tenant, string query, IReadOnlyList<string> passages, int maxLength, CancellationToken cancellationToken = default,
+        string? requestId = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
@@ -97,7 +103,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
             return request.Completion.Task;
         }
 
-        Enqueue(request, pairs);
+        Enqueue(request, pairs, requestId);
         _arrivals.Release();
         if (cancellationToken.CanBeCanceled)
         {
@@ -107,15 +113,16 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         return request.Completion.Task;
     }
 
-    private void Enqueue(Request request, Pair[] pairs)
+    private void Enqueue(Request request, Pair[] pairs, string? requestId)
     {
         var tokens = pairs.Sum(p => (long)p.Ids.Length);
         var weight = _options.WeightOf(request.Tenant);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            if (!TokenAdmission.Admits(_queue.Cost, _queue.CostOf(request.Tenant), weight, _queue.WaitingWeight(request.Tenant, weight), tokens,
-                    _options.MaxQueuedTokens))
+            var partOfAdmitted = requestId is not null && _admittedParts.ContainsKey(requestId);
+            if (!partOfAdmitted && !TokenAdmission.Admits(_queue.Cost, _queue.CostOf(request.Tenant), weight,
+                    _queue.WaitingWeight(request.Tenant, weight), tokens, _options.MaxQueuedTokens))
             {
                 throw new QueueFullException(_queue.Cost, tokens, _options.MaxQueuedTokens,
                     _throughput.TimeFor(_queue.Cost, MinRetryAfter, MaxRetryAfter));
@@ -124,6 +131,24 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
             foreach (var pair in pairs)
             {
                 _queue.Enqueue(request.Tenant, weight, pair.Ids.Length, pair);
+            }
+
+            if (requestId is not null)
+            {
+                _admittedParts[requestId] = _admittedParts.GetValueOrDefault(requestId) + 1;
+                request.Completion.Task.ContinueWith(_ => PartSettled(requestId), CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private void PartSettled(string requestId)
+    {
+        lock (_gate)
+        {
+            if (--_admittedParts[requestId] == 0)
+            {
+                _admittedParts.Remove(requestId);
             }
         }
     }
