@@ -39,7 +39,8 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         var clock = Stopwatch.StartNew();
         using var embedSpan = RerankTelemetry.Source.StartActivity("embed query");
         var encoder = models.BiEncoder(index.BiEncoder).Encoder;
-        var queryVector = cache.QueryEmbedding(index.BiEncoder, request.Query, encoder.Embed);
+        // Off the activation's turn: the silo's one query worker interleaves the other searches meanwhile.
+        var queryVector = await Task.Run(() => cache.QueryEmbedding(index.BiEncoder, request.Query, encoder.Embed), cancellationToken);
         var embedMs = clock.Elapsed.TotalMilliseconds;
         embedSpan?.Dispose();
         using var stage1Span = RerankTelemetry.Source.StartActivity("stage 1: scatter and merge");

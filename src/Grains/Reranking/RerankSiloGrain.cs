@@ -22,7 +22,9 @@ public sealed class RerankSiloGrain(ModelCatalog models, ILocalSiloDetails silo)
         CrossEncoderBatcher.Scores scores;
         try
         {
-            scores = await batcher.Score(batch.Tenant, batch.Query, batch.Passages, encoder.MaxLength, cancellationToken, batch.RequestId);
+            // Tokenising on the thread pool, not on this silo's one activation, keeps micro-batches tokenising in parallel.
+            scores = await Task.Run(() => batcher.Score(batch.Tenant, batch.Query, batch.Passages, encoder.MaxLength, cancellationToken, batch.RequestId),
+                cancellationToken);
         }
         catch (QueueFullException full)
         {
