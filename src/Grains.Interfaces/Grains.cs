@@ -46,13 +46,14 @@ public interface IShardGrain : IGrainWithStringKey
 /// <summary>Answers searches of one index: embed, scatter to shards, gather, rerank in micro-batches.</summary>
 public interface IQueryGrain : IGrainWithStringKey
 {
-    Task<SearchResponse> Search(SearchRequest request);
+    /// <param name="cancellationToken">The client's: cancelling it drops the query's pairs not yet in a running batch.</param>
+    Task<SearchResponse> Search(SearchRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Stateless reranking of documents a client sends (the Cohere-, Jina- and TEI-shaped APIs).</summary>
 public interface IRerankGrain : IGrainWithIntegerKey
 {
-    Task<RerankResponse> Rerank(RerankRequest request);
+    Task<RerankResponse> Rerank(RerankRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Answers once the silo's models are loaded: the readiness probe.</summary>
     Task<ModelsInfo> Models();
@@ -93,16 +94,12 @@ public interface IEmbeddingWorkerGrain : IGrainWithIntegerKey
 }
 
 /// <summary>
-/// The per-silo entry point for cross-encoder work, keyed by a silo address and placed on that silo,
-/// so that the stateless workers it calls run there.
+/// A silo's cross-encoder: keyed by a silo address and placed on that silo, it scores micro-batches
+/// with that silo's batcher.
 /// </summary>
 public interface IRerankSiloGrain : IGrainWithStringKey
 {
-    Task<RerankBatchResult> Score(RerankBatch batch);
+    /// <exception cref="RerankOverloadedException">This silo's queue refused the batch; nothing was queued.</exception>
+    Task<RerankBatchResult> Score(RerankBatch batch, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Scores one micro-batch with the cross-encoder of the silo it runs on.</summary>
-public interface ICrossEncoderWorkerGrain : IGrainWithIntegerKey
-{
-    Task<RerankBatchResult> Score(RerankBatch batch);
-}

@@ -1,11 +1,18 @@
 namespace RerankCluster.Grains.Interfaces;
 
-/// <summary>One micro-batch of passages to score against a query.</summary>
+/// <summary>One micro-batch of passages to score against a query, for a tenant (whose share of the silo it draws on).</summary>
+/// <param name="RequestId">The query it is part of: a silo that admitted one part admits the others.</param>
 [GenerateSerializer, Immutable]
 public sealed record RerankBatch(
     [property: Id(0)] string Query,
     [property: Id(1)] string[] Passages,
-    [property: Id(2)] string? Model = null);
+    [property: Id(2)] string? Model = null,
+    [property: Id(3)] string Tenant = RerankBatch.DefaultTenant,
+    [property: Id(4)] string? RequestId = null)
+{
+    /// <summary>Requests of an open (keyless) gateway, and of callers that name no tenant.</summary>
+    public const string DefaultTenant = "default";
+}
 
 [GenerateSerializer, Immutable]
 public sealed record RerankBatchResult(
@@ -18,11 +25,13 @@ public sealed record RerankBatchResult(
 
 /// <summary>A stateless rerank: score every document against the query.</summary>
 /// <param name="Model">A served cross-encoder; any other name (a client's habitual one) means the default.</param>
+/// <param name="Tenant">The authenticated tenant, for fair queueing on the rerank silos.</param>
 [GenerateSerializer, Immutable]
 public sealed record RerankRequest(
     [property: Id(0)] string Query,
     [property: Id(1)] string[] Documents,
-    [property: Id(2)] string? Model = null);
+    [property: Id(2)] string? Model = null,
+    [property: Id(3)] string Tenant = RerankBatch.DefaultTenant);
 
 /// <summary>Milliseconds spent by a rerank: waiting for workers, tokenising, in the model (slowest batch), in all.</summary>
 [GenerateSerializer, Immutable]

@@ -44,6 +44,6 @@ public sealed class TracingTests(EmbeddedGateway gateway)
         }
 
         Assert.Contains(trace, s => RerankTelemetry.OrleansSources.Contains(s.Source.Name) && s.DisplayName.Contains("IShardGrain", StringComparison.Ordinal));
-        Assert.Contains(trace, s => RerankTelemetry.OrleansSources.Contains(s.Source.Name) && s.DisplayName.Contains("ICrossEncoderWorkerGrain", StringComparison.Ordinal));
+        Assert.Contains(trace, s => RerankTelemetry.OrleansSources.Contains(s.Source.Name) && s.DisplayName.Contains("IRerankSiloGrain", StringComparison.Ordinal));
     }
 }

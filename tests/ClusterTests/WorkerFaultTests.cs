@@ -16,6 +16,7 @@ public sealed class WorkerFaultTests
 {
     private const string HangMarker = "HANG-ME";
     private const string FailMarker = "FAIL-ME";
+    private const string HoldMarker = "HOLD-ME";
     private static readonly TimeSpan LivenessBound = TimeSpan.FromMinutes(1);
 
     [Theory]
@@ -56,6 +57,22 @@ public sealed class WorkerFaultTests
         Assert.Equal(response.Results.Select(r => r.Score).OrderByDescending(s => s), response.Results.Select(r => r.Score));
     }
 
+    [Fact]
+    public async Task A_search_the_client_cancels_cancels_its_micro_batches_on_the_rerank_silo()
+    {
+        // Rerank:Timeout far away: only the client's cancellation can reach the held batch.
+        await using var cluster = await Start("Fail", timeout: "00:02:00");
+        var query = await Index(cluster, HoldMarker);
+        using var client = new CancellationTokenSource();
+
+        var search = query.Search(new SearchRequest("capital of australia", 3, 8), client.Token);
+        await InjectedWorkerFault.Holding.Task.WaitAsync(LivenessBound);
+        await client.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => search.WaitAsync(LivenessBound));
+        await InjectedWorkerFault.HoldCancelled.Task.WaitAsync(LivenessBound);
+    }
+
     private static async Task<IQueryGrain> Index(InProcessTestCluster cluster, string marker)
     {
         var key = IndexKey.For("t", "faulty");
@@ -67,11 +84,11 @@ public sealed class WorkerFaultTests
         return cluster.Client.GetGrain<IQueryGrain>(key);
     }
 
-    private static async Task<InProcessTestCluster> Start(string onFailure)
+    private static async Task<InProcessTestCluster> Start(string onFailure, string timeout = "00:00:03")
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Rerank:Timeout"] = "00:00:03",
+            ["Rerank:Timeout"] = timeout,
             ["Rerank:OnFailure"] = onFailure,
             ["Cache:Scores"] = "0",
         }).Build();
@@ -84,10 +101,24 @@ public sealed class WorkerFaultTests
 
     private sealed class InjectedWorkerFault : IIncomingGrainCallFilter
     {
+        public static TaskCompletionSource Holding { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static TaskCompletionSource HoldCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public async Task Invoke(IIncomingGrainCallContext context)
         {
-            if (context.Grain is CrossEncoderWorkerGrain && context.Request.GetArgument(0) is RerankBatch batch)
+            if (context.Grain is RerankSiloGrain && context.Request.GetArgument(0) is RerankBatch batch)
             {
+                if (batch.Passages.Any(p => p.Contains(HoldMarker, StringComparison.Ordinal)) &&
+                    context.Request.GetCancellationToken() is { CanBeCanceled: true } cancellation)
+                {
+                    // Held until the call's token says the query is gone, as a batch queued behind others would be.
+                    using var registration = cancellation.Register(() => HoldCancelled.TrySetResult());
+                    Holding.TrySetResult();
+                    await HoldCancelled.Task.WaitAsync(TimeSpan.FromSeconds(20));
+                    cancellation.ThrowIfCancellationRequested();
+                }
+
                 if (batch.Passages.Any(p => p.Contains(HangMarker, StringComparison.Ordinal)))
                 {
                     // Far past Rerank:Timeout, yet finite: a silo waits for running calls when it shuts down.

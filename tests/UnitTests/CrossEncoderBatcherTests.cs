@@ -7,6 +7,11 @@ namespace RerankCluster.UnitTests;
 [Collection(ModelCollection.Name)]
 public sealed class CrossEncoderBatcherTests(ModelFixture models)
 {
+    private static readonly TimeSpan LivenessBound = TimeSpan.FromMinutes(1);
+
+    private static string[] Passages(string word, int count, int words) =>
+        Enumerable.Range(0, count).Select(_ => string.Join(' ', Enumerable.Repeat(word, words))).ToArray();
+
     [Fact]
     public async Task Concurrent_requests_share_batches_and_get_their_own_scores_in_order()
     {
@@ -28,7 +33,7 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
                 .Select(p => $"passage {q}-{p} " + string.Join(' ', Enumerable.Repeat("valley glacier erosion", random.Next(1, 25))))
                 .ToArray())).ToArray();
 
-        var results = await Task.WhenAll(requests.Select(r => Task.Run(() => batcher.Score(r.Query, r.Passages, 512))));
+        var results = await Task.WhenAll(requests.Select(r => Task.Run(() => batcher.Score("t", r.Query, r.Passages, 512))));
 
         var totalPairs = requests.Sum(r => r.Passages.Length);
         Assert.Equal(totalPairs, scoredRows);
@@ -62,11 +67,162 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
             return models.CrossEncoder.Score(batch);
         }, models.CrossEncoder.Tokenizer, new BatcherOptions { MaxWait = TimeSpan.Zero });
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => batcher.Score("q", ["a", "b"], 128));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => batcher.Score("t", "q", ["a", "b"], 128));
         Assert.Equal("model exploded", error.Message);
-        var after = await batcher.Score("q", ["a", "b"], 128);
+        var after = await batcher.Score("t", "q", ["a", "b"], 128);
         Assert.Equal(2, after.Logits.Length);
-        Assert.Empty((await batcher.Score("q", [], 128)).Logits);
+        Assert.Empty((await batcher.Score("t", "q", [], 128)).Logits);
+    }
+
+    [Fact]
+    public async Task Past_its_token_budget_a_request_is_refused_at_once_and_admitted_ones_complete()
+    {
+        var model = new GatedModel();
+        var options = new BatcherOptions { MaxBatchTokens = 512, MaxQueuedTokens = 512, MaxWait = TimeSpan.Zero };
+        await using var batcher = new CrossEncoderBatcher(model.Score, models.CrossEncoder.Tokenizer, options);
+        var running = batcher.Score("t", "rivers", ["a running batch"], 512);
+        model.Entered.Wait(LivenessBound);
+
+        // The queue is empty, so a request is admitted whatever its size; past the budget, the next is not.
+        var admitted = batcher.Score("t", "rivers", Passages("valley", 3, 100), 512);
+        Assert.True(batcher.QueuedTokens > 300);
+        var refused = Assert.Throws<QueueFullException>(() =>
+        {
+            _ = batcher.Score("t", "rivers", Passages("glacier", 2, 100), 512);
+        });
+        Assert.Contains("Batching:MaxQueuedTokens", refused.Message);
+        Assert.True(refused.RetryAfter >= TimeSpan.FromSeconds(1));
+        Assert.Equal(3, batcher.QueueDepth);
+
+        model.Release.Set();
+        Assert.Single((await running.WaitAsync(LivenessBound)).Logits);
+        Assert.Equal(3, (await admitted.WaitAsync(LivenessBound)).Logits.Length);
+        Assert.Equal(0, batcher.QueuedTokens);
+        Assert.Equal(4, model.ScoredRows);
+    }
+
+    [Fact]
+    public async Task Once_a_part_of_a_query_is_admitted_its_other_parts_are_too()
+    {
+        var model = new GatedModel();
+        var options = new BatcherOptions { MaxBatchTokens = 512, MaxQueuedTokens = 512, MaxWait = TimeSpan.Zero };
+        await using var batcher = new CrossEncoderBatcher(model.Score, models.CrossEncoder.Tokenizer, options);
+        var running = batcher.Score("t", "rivers", ["a running batch"], 512, requestId: "q1");
+        model.Entered.Wait(LivenessBound);
+
+        // Past the budget, yet part of q1, which holds a running batch here.
+        var part = batcher.Score("t", "rivers", Passages("valley", 6, 100), 512, requestId: "q1");
+        Assert.Throws<QueueFullException>(() =>
+        {
+            _ = batcher.Score("t", "rivers", Passages("glacier", 1, 10), 512, requestId: "q2");
+        });
+
+        model.Release.Set();
+        await running.WaitAsync(LivenessBound);
+        Assert.Equal(6, (await part.WaitAsync(LivenessBound)).Logits.Length);
+        // q1 settled: a new part of it is judged afresh (admitted now, as the queue is empty).
+        Assert.Single((await batcher.Score("t", "rivers", ["later"], 512, requestId: "q1").WaitAsync(LivenessBound)).Logits);
+    }
+
+    [Fact]
+    public async Task A_cancelled_requests_queued_pairs_leave_the_queue_and_are_never_scored()
+    {
+        var model = new GatedModel();
+        await using var batcher = new CrossEncoderBatcher(model.Score, models.CrossEncoder.Tokenizer, new BatcherOptions { MaxWait = TimeSpan.Zero });
+        var cancelled = 0;
+        batcher.PairsCancelled += pairs => Interlocked.Add(ref cancelled, pairs);
+        var running = batcher.Score("t", "rivers", ["a running batch"], 512);
+        model.Entered.Wait(LivenessBound);
+        using var client = new CancellationTokenSource();
+        var abandoned = batcher.Score("t", "glaciers", Passages("moraine", 5, 20), 512, client.Token);
+        Assert.Equal(5, batcher.QueueDepth);
+
+        await client.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned.WaitAsync(LivenessBound));
+        Assert.Equal(0, batcher.QueueDepth);
+        Assert.Equal(5, cancelled);
+        model.Release.Set();
+        await running.WaitAsync(LivenessBound);
+        Assert.Equal(2, (await batcher.Score("t", "rivers", ["after", "it"], 512).WaitAsync(LivenessBound)).Logits.Length);
+        Assert.Equal(3, model.ScoredRows);
+        Assert.DoesNotContain(models.CrossEncoder.Tokenizer.Tokenize("glaciers")[0], model.FirstQueryTokens);
+    }
+
+    [Fact]
+    public async Task Fair_queueing_serves_a_quiet_tenant_while_another_floods()
+    {
+        var model = new GatedModel();
+        var options = new BatcherOptions { MaxBatchPairs = 8, MaxWait = TimeSpan.Zero, MaxQueuedTokens = 1 << 20 };
+        await using var batcher = new CrossEncoderBatcher(model.Score, models.CrossEncoder.Tokenizer, options);
+        var running = batcher.Score("flood", "flood", ["a running batch"], 512);
+        model.Entered.Wait(LivenessBound);
+        // Equal pair lengths: the batches then keep the order the fair queue hands the pairs out in.
+        var flood = Enumerable.Range(0, 40).Select(_ => batcher.Score("flood", "flood", Passages("same", 8, 10), 512)).ToArray();
+        var quiet = batcher.Score("quiet", "quiet", Passages("same", 4, 10), 512);
+
+        model.Release.Set();
+        await Task.WhenAll(flood.Append(quiet).Append(running)).WaitAsync(LivenessBound);
+
+        var quietToken = models.CrossEncoder.Tokenizer.Tokenize("quiet")[0];
+        var order = model.FirstQueryTokens;
+        var floodBeforeQuiet = order.Take(order.LastIndexOf(quietToken)).Count(t => t != quietToken) - 1;
+        // In arrival order the quiet tenant would wait behind all 320 flooding pairs; weighted fairly, behind about 4.
+        Assert.InRange(floodBeforeQuiet, 0, 16);
+        Assert.Equal(1 + 320 + 4, order.Count);
+    }
+
+    [Fact]
+    public async Task A_throwing_BatchCompleted_subscriber_does_not_stop_the_batcher()
+    {
+        await using var batcher = new CrossEncoderBatcher(batch => new float[batch.Rows], models.CrossEncoder.Tokenizer,
+            new BatcherOptions { MaxWait = TimeSpan.Zero });
+        var counted = 0;
+        batcher.BatchCompleted += _ => throw new InvalidOperationException("a broken subscriber");
+        batcher.BatchCompleted += _ => Interlocked.Increment(ref counted);
+
+        Assert.Equal(2, (await batcher.Score("t", "q", ["a", "b"], 128).WaitAsync(LivenessBound)).Logits.Length);
+        Assert.Single((await batcher.Score("t", "q", ["c"], 128).WaitAsync(LivenessBound)).Logits);
+        Assert.Equal(2, counted);
+    }
+
+    [Fact]
+    public void Weighted_fair_queueing_serves_backlogged_tenants_in_proportion_to_their_weights()
+    {
+        var queue = new WeightedFairQueue<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            queue.Enqueue("heavy", 3, 100, "heavy");
+            queue.Enqueue("light", 1, 100, "light");
+        }
+
+        var served = Enumerable.Range(0, 40).Select(_ => queue.TryDequeue(out var item) ? item : "").ToArray();
+
+        Assert.Equal(30, served.Count(s => s == "heavy"));
+        Assert.Equal(10, served.Count(s => s == "light"));
+        Assert.Equal(90, queue.RemoveAll("light", _ => true));
+        Assert.Equal(70, queue.Count);
+        Assert.Equal(7000, queue.Cost);
+    }
+
+    [Theory]
+    [InlineData(0, 0, 1, 1, 5000, 1000, true)]      // empty queue: even an oversized request runs
+    [InlineData(400, 400, 1, 1, 500, 1000, true)]   // within the budget
+    [InlineData(900, 900, 1, 1, 500, 1000, false)]  // past it, and the tenant holds it all
+    [InlineData(900, 800, 1, 2, 300, 1000, false)]  // past it, the flooding tenant is over its half
+    [InlineData(900, 0, 1, 2, 300, 1000, true)]     // past it, the quiet tenant is within its half
+    [InlineData(900, 0, 1, 4, 300, 1000, false)]    // a quarter share is too small for this request
+    public void Admission_past_the_budget_keeps_each_tenant_to_its_weighted_share(long queued, long tenantQueued, double weight,
+        double waitingWeight, long request, long budget, bool admitted) =>
+        Assert.Equal(admitted, TokenAdmission.Admits(queued, tenantQueued, weight, waitingWeight, request, budget));
+
+    [Fact]
+    public void Batching_options_name_the_setting_they_refuse()
+    {
+        var problems = new BatcherOptions { MaxQueuedTokens = 100, TenantWeights = { ["acme"] = 0 } }.Validate().ToList();
+
+        Assert.Contains(problems, p => p.StartsWith("Batching:MaxQueuedTokens", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Batching:TenantWeights:acme", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -117,6 +273,55 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
         {
             Assert.Equal(sequential[i].Length, concurrent[i].Length);
             Assert.All(sequential[i].Zip(concurrent[i]), pair => Assert.Equal(pair.First, pair.Second, 1e-5f));
+        }
+    }
+
+    /// <summary>A fake model call that holds its first batch until released, and records the first query token of every row it scores.</summary>
+    private sealed class GatedModel
+    {
+        private readonly List<long> _firstQueryTokens = [];
+
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public int ScoredRows
+        {
+            get
+            {
+                lock (_firstQueryTokens)
+                {
+                    return _firstQueryTokens.Count;
+                }
+            }
+        }
+
+        public List<long> FirstQueryTokens
+        {
+            get
+            {
+                lock (_firstQueryTokens)
+                {
+                    return [.. _firstQueryTokens];
+                }
+            }
+        }
+
+        public float[] Score(EncodedBatch batch)
+        {
+            var ids = batch.InputIds.Span;
+            lock (_firstQueryTokens)
+            {
+                for (var row = 0; row < batch.Rows; row++)
+                {
+                    // Row layout: [CLS] query [SEP] passage [SEP].
+                    _firstQueryTokens.Add(ids[row * batch.Width + 1]);
+                }
+            }
+
+            Entered.Set();
+            Release.Wait(LivenessBound);
+            return new float[batch.Rows];
         }
     }
 }

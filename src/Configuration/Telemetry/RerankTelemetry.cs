@@ -58,6 +58,10 @@ public static class RerankTelemetry
         public void Dispose() => QueueDepths.TryRemove(batcher, out _);
     }
 
+    public static readonly Counter<long> CancelledPairs = Meter.CreateCounter<long>(
+        "rerank.batcher.cancelled_pairs", "{pair}",
+        "Pairs dropped from a cross-encoder queue unscored because their request was cancelled (client gone, Rerank:Timeout); tag: model.");
+
     public static readonly Counter<long> CacheLookups = Meter.CreateCounter<long>(
         "rerank.cache.lookups", "{lookup}", "Cache lookups; tags: cache (query_embedding, score), result (hit, miss).");
 }

@@ -77,7 +77,8 @@ public static class IndexEndpoints
                 throw new ArgumentException(problem);
             }
 
-            var response = await retry.Run(() => grains.GetGrain<IQueryGrain>(IndexKey.For(http.Tenant(), index)).Search(request));
+            var response = await retry.Run(() => grains.GetGrain<IQueryGrain>(IndexKey.For(http.Tenant(), index)).Search(request, http.RequestAborted),
+                http.RequestAborted);
             ResponseMapping.ReportTimings(http.Response, "search", response.Timings.Rerank, response.Timings.TotalMs, response.Timings);
             return Results.Ok(ResponseMapping.ToBody(response));
         });

@@ -66,13 +66,13 @@ public static class RerankEndpoints
             RequestLimits.RequireTextLength(documents[i], limits, $"documents[{i}]");
         }
 
-        var request = new RerankRequest(query ?? "", documents, model);
+        var request = new RerankRequest(query ?? "", documents, model, http.Tenant());
         if (RerankLimits.Problem(request) is { } problem)
         {
             throw new ArgumentException(problem);
         }
 
-        var response = await retry.Run(() => grains.GetGrain<IRerankGrain>(0).Rerank(request));
+        var response = await retry.Run(() => grains.GetGrain<IRerankGrain>(0).Rerank(request, http.RequestAborted), http.RequestAborted);
         ResponseMapping.ReportTimings(http.Response, "rerank", response.Timings, response.Timings.TotalMs);
         return response;
     }

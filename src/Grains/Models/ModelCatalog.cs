@@ -93,13 +93,14 @@ public sealed class ModelCatalog : IAsyncDisposable
                 name);
         }
 
-        var batcher = new CrossEncoderBatcher(encoder.Score, encoder.Tokenizer, _batching);
+        var batcher = new CrossEncoderBatcher(encoder.Score, encoder.Tokenizer, _batching, _logger);
         var model = new KeyValuePair<string, object?>("model", name);
         batcher.BatchCompleted += batch =>
         {
             RerankTelemetry.BatchPairs.Record(batch.Rows, model);
             RerankTelemetry.BatchTokens.Record(batch.PaddedTokens, model);
         };
+        batcher.PairsCancelled += pairs => RerankTelemetry.CancelledPairs.Add(pairs, model);
         _tracking.Add(RerankTelemetry.TrackQueue($"{name}@{_silo}", () => batcher.QueueDepth));
         return new CrossEncoderEntry(encoder, batcher);
     }

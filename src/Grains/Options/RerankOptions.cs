@@ -16,6 +16,15 @@ public sealed class RerankOptions : ISelfValidatingOptions
     /// <summary>Longest a query's reranking may take before it counts as failed.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// A micro-batch that has not answered by then is also sent to another rerank silo (the first answer
+    /// wins), and its silo cools down; past Rerank:Timeout the query ends first.
+    /// </summary>
+    public TimeSpan BatchAttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a silo that failed or stalled on a micro-batch gets no new ones (unless every silo is cooling down).</summary>
+    public TimeSpan FailedSiloCooldown { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>What a search does when reranking fails or times out.</summary>
     public RerankFailureMode OnFailure { get; set; } = RerankFailureMode.Fail;
 
@@ -41,6 +50,16 @@ public sealed class RerankOptions : ISelfValidatingOptions
         if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(10))
         {
             yield return $"{Section}:Timeout must be above 0 and at most 10 minutes (got {Timeout}).";
+        }
+
+        if (BatchAttemptTimeout <= TimeSpan.Zero || BatchAttemptTimeout > TimeSpan.FromMinutes(10))
+        {
+            yield return $"{Section}:BatchAttemptTimeout must be above 0 and at most 10 minutes (got {BatchAttemptTimeout}).";
+        }
+
+        if (FailedSiloCooldown < TimeSpan.Zero || FailedSiloCooldown > TimeSpan.FromMinutes(10))
+        {
+            yield return $"{Section}:FailedSiloCooldown must be between 0 and 10 minutes (got {FailedSiloCooldown}).";
         }
 
         if (MaxBatchTokens < 512)

@@ -24,6 +24,9 @@ public static class SiloRoles
         metadata.GetSiloMetadata(silo).Metadata.TryGetValue(MetadataKey, out var roles) &&
         roles.Split(',', StringSplitOptions.TrimEntries).Any(r => r == All || r == role);
 
+    public static bool IsKnown(ISiloMetadataCache metadata, SiloAddress silo) =>
+        metadata.GetSiloMetadata(silo).Metadata.ContainsKey(MetadataKey);
+
     /// <summary>The silos among <paramref name="candidates"/> that host <paramref name="role"/>, or all of them if none does.</summary>
     public static SiloAddress[] Filter(ISiloMetadataCache metadata, IEnumerable<SiloAddress> candidates, string role)
     {

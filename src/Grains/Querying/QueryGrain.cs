@@ -16,12 +16,15 @@ namespace RerankCluster.Grains.Querying;
 /// <summary>
 /// Two-stage search of one index: embed the query once, scatter the vector search to every shard,
 /// merge the global top candidates, rerank them in parallel micro-batches spread over the silos.
+/// One reentrant worker per silo: Orleans hands a call's cancellation to a stateless worker as a new
+/// message, which reaches the activation running the call only when it is the silo's only one.
 /// </summary>
-[StatelessWorker]
+[StatelessWorker(1)]
+[Reentrant]
 public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker, InferenceCache cache, IOptions<RerankOptions> rerank,
     ILogger<QueryGrain> logger) : Grain, IQueryGrain
 {
-    public async Task<SearchResponse> Search(SearchRequest request)
+    public async Task<SearchResponse> Search(SearchRequest request, CancellationToken cancellationToken)
     {
         if (SearchLimits.Problem(request) is { } problem)
         {
@@ -36,7 +39,8 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         var clock = Stopwatch.StartNew();
         using var embedSpan = RerankTelemetry.Source.StartActivity("embed query");
         var encoder = models.BiEncoder(index.BiEncoder).Encoder;
-        var queryVector = cache.QueryEmbedding(index.BiEncoder, request.Query, encoder.Embed);
+        // Off the activation's turn: the silo's one query worker interleaves the other searches meanwhile.
+        var queryVector = await Task.Run(() => cache.QueryEmbedding(index.BiEncoder, request.Query, encoder.Embed), cancellationToken);
         var embedMs = clock.Elapsed.TotalMilliseconds;
         embedSpan?.Dispose();
         using var stage1Span = RerankTelemetry.Source.StartActivity("stage 1: scatter and merge");
@@ -51,6 +55,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         stage1Span?.Dispose();
         using var rerankSpan = RerankTelemetry.Source.StartActivity("stage 2: rerank");
 
+        cancellationToken.ThrowIfCancellationRequested();
         var candidates = stage1.Take(request.Candidates).ToArray();
         var model = models.CrossEncoder(index.CrossEncoder).Encoder;
         float[] logits;
@@ -58,21 +63,17 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         string? degraded = null;
         try
         {
-            (logits, rerankTimings, model) = await reranker
-                .Score(request.Query, candidates.Select(c => c.Text).ToArray(), index.CrossEncoder, candidates.Select(c => c.TokenCount).ToArray())
-                .WaitAsync(rerank.Value.Timeout);
+            (logits, rerankTimings, model) = await reranker.Score(IndexKey.Parse(indexKey).Tenant, request.Query,
+                candidates.Select(c => c.Text).ToArray(), index.CrossEncoder, candidates.Select(c => c.TokenCount).ToArray(), cancellationToken);
         }
-        catch (TimeoutException) when (rerank.Value.OnFailure == RerankFailureMode.Fail)
-        {
-            throw new TimeoutException($"Reranking took longer than Rerank:Timeout ({rerank.Value.Timeout}).");
-        }
-        catch (Exception ex) when (ex is not (ArgumentException or TimeoutException or RerankFailedException) && rerank.Value.OnFailure == RerankFailureMode.Fail)
+        catch (Exception ex) when (ex is not (ArgumentException or TimeoutException or RerankFailedException) && !IsRefusal(ex) &&
+                                   rerank.Value.OnFailure == RerankFailureMode.Fail)
         {
             logger.LogError(ex, "Reranking failed for index {Index}", indexKey);
             throw new RerankFailedException(
                 $"Reranking failed ({ex.GetType().Name}); the error is in the silo log. Rerank:OnFailure=Stage1Order answers in stage-1 order instead.");
         }
-        catch (Exception ex) when (ex is not ArgumentException && rerank.Value.OnFailure == RerankFailureMode.Stage1Order)
+        catch (Exception ex) when (ex is not ArgumentException && !IsRefusal(ex) && rerank.Value.OnFailure == RerankFailureMode.Stage1Order)
         {
             // Degrade, as configured: stage-1 order, each score its cosine similarity, and say so.
             logger.LogWarning(ex, "Reranking failed for index {Index}; answering in stage-1 order", indexKey);
@@ -107,4 +108,10 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         var timings = new SearchTimings(embedMs, stage1Ms, total.Elapsed.TotalMilliseconds, candidates.Length, rerankTimings);
         return new SearchResponse(results, timings, model.Model.Name, model.ScoresAreRelevance, stage1Hits, degraded);
     }
+
+    /// <summary>
+    /// The client left, or the cluster is past its admission budget: neither is a failure to degrade
+    /// from (a degraded answer would invite the load back), both go back to the caller as they are.
+    /// </summary>
+    private static bool IsRefusal(Exception error) => error is OperationCanceledException or RerankOverloadedException;
 }

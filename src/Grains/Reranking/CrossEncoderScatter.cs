@@ -10,19 +10,26 @@ namespace RerankCluster.Grains.Reranking;
 
 /// <summary>
 /// Scores (query, passage) pairs on the cluster: micro-batches go round robin, from a random first
-/// silo, to the rerank silos, whose workers score them; logits come back in passage order.
+/// silo, to the rerank silos not cooling down, whose batchers score them; a batch whose silo fails or
+/// stalls goes to another (<see cref="MicroBatchFailover"/>); logits come back in passage order.
+/// Rerank:Timeout, or the caller's cancellation, cancels every batch still queued.
 /// </summary>
 public sealed class CrossEncoderScatter(
     ModelCatalog models,
     RerankSiloDirectory silos,
+    SiloCooldown cooldown,
     IGrainFactory grains,
     InferenceCache cache,
     IOptions<RerankOptions> options)
 {
+    /// <param name="tenant">Whose request this is, for fair queueing on the rerank silos.</param>
     /// <param name="model">A served cross-encoder's name; null for the default.</param>
     /// <param name="passageTokens">Token counts already known (from ingestion); tokenised here when null.</param>
-    public async Task<(float[] Logits, RerankTimings Timings, CrossEncoder Model)> Score(string query, IReadOnlyList<string> passages,
-        string? model, IReadOnlyList<int>? passageTokens = null)
+    /// <exception cref="TimeoutException">Past Rerank:Timeout.</exception>
+    /// <exception cref="RerankFailedException">No active silo reranks.</exception>
+    /// <exception cref="RerankOverloadedException">Every rerank silo refused a batch at admission.</exception>
+    public async Task<(float[] Logits, RerankTimings Timings, CrossEncoder Model)> Score(string tenant, string query, IReadOnlyList<string> passages,
+        string? model, IReadOnlyList<int>? passageTokens = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         var name = models.CrossEncoderName(model);
@@ -35,10 +42,31 @@ public sealed class CrossEncoderScatter(
         var lengths = missing
             .Select(i => Math.Min(crossEncoder.MaxLength, queryTokens + (passageTokens?[i] ?? tokenizer.Tokenize(passages[i]).Length) + 3))
             .ToArray();
-        var targets = silos.Rotation();
-        var outcome = await MicroBatchReranker.Rerank(query, missing.Select(i => passages[i]).ToArray(), lengths,
-            options.Value.MaxPairsPerBatch, options.Value.MaxBatchTokens,
-            (n, batch) => grains.GetGrain<IRerankSiloGrain>(targets[n]).Score(batch with { Model = name }));
+        IReadOnlyList<string> targets = missing.Length == 0 ? [] : silos.ActiveSilos();
+        if (missing.Length > 0 && targets.Count == 0)
+        {
+            throw new RerankFailedException(
+                "No active silo reranks (Orleans:Metadata:role rerank or all), so the candidates cannot be scored. Start a rerank silo, or retry once one has joined.");
+        }
+
+        var offset = Random.Shared.Next(Math.Max(1, targets.Count));
+        var requestId = Guid.NewGuid().ToString("N");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.Timeout);
+        MicroBatchReranker.Outcome outcome;
+        try
+        {
+            outcome = await MicroBatchReranker.Rerank(query, missing.Select(i => passages[i]).ToArray(), lengths,
+                options.Value.MaxPairsPerBatch, options.Value.MaxBatchTokens,
+                (n, batch, token) => MicroBatchFailover.Send(batch with { Model = name, Tenant = tenant, RequestId = requestId },
+                    cooldown.Order(targets, offset + n), options.Value.BatchAttemptTimeout, cooldown,
+                    (silo, attempt, t) => grains.GetGrain<IRerankSiloGrain>(silo).Score(attempt, t), token),
+                deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Reranking took longer than Rerank:Timeout ({options.Value.Timeout}).");
+        }
         for (var j = 0; j < missing.Length; j++)
         {
             logits[missing[j]] = outcome.Logits[j];

@@ -5,7 +5,9 @@ namespace RerankCluster.Grains.Reranking;
 
 /// <summary>
 /// Scores a query's candidates in micro-batches sent in parallel through <c>dispatch</c>, then puts
-/// every logit back at its candidate's position. Independent of Orleans so it is tested on its own.
+/// every logit back at its candidate's position. The first batch that fails cancels the others (the
+/// query has failed; their pairs are not worth scoring) and its error is the one thrown.
+/// Independent of Orleans so it is tested on its own.
 /// </summary>
 public static class MicroBatchReranker
 {
@@ -13,7 +15,8 @@ public static class MicroBatchReranker
 
     /// <param name="dispatch">Sends batch number n; the caller decides where it runs.</param>
     public static async Task<Outcome> Rerank(string query, IReadOnlyList<string> passages, IReadOnlyList<int> pairLengths,
-        int maxPairsPerBatch, long maxBatchTokens, Func<int, RerankBatch, Task<RerankBatchResult>> dispatch)
+        int maxPairsPerBatch, long maxBatchTokens, Func<int, RerankBatch, CancellationToken, Task<RerankBatchResult>> dispatch,
+        CancellationToken cancellationToken = default)
     {
         if (passages.Count != pairLengths.Count)
         {
@@ -21,8 +24,32 @@ public static class MicroBatchReranker
         }
 
         var plan = MicroBatchPlanner.Plan(pairLengths, maxPairsPerBatch, maxBatchTokens);
-        var results = await Task.WhenAll(plan.Select((indices, n) =>
-            dispatch(n, new RerankBatch(query, indices.Select(i => passages[i]).ToArray()))));
+        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? firstFailure = null;
+        async Task<RerankBatchResult> Send(int n, RerankBatch batch)
+        {
+            try
+            {
+                return await dispatch(n, batch, siblings.Token);
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.CompareExchange(ref firstFailure, error, null);
+                await siblings.CancelAsync();
+                throw;
+            }
+        }
+
+        RerankBatchResult[] results;
+        try
+        {
+            results = await Task.WhenAll(plan.Select((indices, n) => Send(n, new RerankBatch(query, indices.Select(i => passages[i]).ToArray()))));
+        }
+        catch when (firstFailure is not null)
+        {
+            // Task.WhenAll throws the first batch's error in plan order, which may be a sibling's cancellation.
+            throw firstFailure;
+        }
 
         var logits = new float[passages.Count];
         var seen = new bool[passages.Count];

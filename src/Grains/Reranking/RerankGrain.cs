@@ -4,10 +4,15 @@ using RerankCluster.Grains.Models;
 
 namespace RerankCluster.Grains.Reranking;
 
-[StatelessWorker]
+/// <summary>
+/// Stateless reranking. One reentrant worker per silo, as <see cref="Querying.QueryGrain"/>, so that
+/// the client's cancellation reaches the call it cancels.
+/// </summary>
+[StatelessWorker(1)]
+[Reentrant]
 public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models) : Grain, IRerankGrain
 {
-    public async Task<RerankResponse> Rerank(RerankRequest request)
+    public async Task<RerankResponse> Rerank(RerankRequest request, CancellationToken cancellationToken)
     {
         if (RerankLimits.Problem(request) is { } problem)
         {
@@ -16,7 +21,8 @@ public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models
 
         // Clients of other services send their own model names: those mean "the default here".
         var model = models.ServesCrossEncoder(request.Model) ? request.Model : null;
-        var (logits, timings, encoder) = await scatter.Score(request.Query, request.Documents, model);
+        var (logits, timings, encoder) = await scatter.Score(request.Tenant, request.Query, request.Documents, model,
+            cancellationToken: cancellationToken);
         return new RerankResponse(logits, timings, encoder.Model.Name, encoder.ScoresAreRelevance);
     }
 

@@ -21,6 +21,18 @@ public sealed class BatcherOptions : ISelfValidatingOptions
     /// <summary>Model calls running at once on this silo; each gets the cores divided among them.</summary>
     public int InferenceThreads { get; set; } = 1;
 
+    /// <summary>
+    /// Admission budget: most pair tokens waiting for a model call on this silo. A request that would
+    /// go past it is refused at once (429 with Retry-After), unless the queue is empty, so that one
+    /// request larger than the budget still runs alone.
+    /// </summary>
+    public long MaxQueuedTokens { get; set; } = 131072;
+
+    /// <summary>Share of the model each tenant gets while several wait (weighted fair queueing by tokens); unlisted tenants weigh 1.</summary>
+    public Dictionary<string, double> TenantWeights { get; set; } = new(StringComparer.Ordinal);
+
+    public double WeightOf(string tenant) => TenantWeights.GetValueOrDefault(tenant, 1);
+
     public IEnumerable<string> Validate()
     {
         if (MaxBatchTokens < 512)
@@ -46,6 +58,16 @@ public sealed class BatcherOptions : ISelfValidatingOptions
         if (InferenceThreads is < 1 or > 64)
         {
             yield return $"{Section}:InferenceThreads must be between 1 and 64 (got {InferenceThreads}).";
+        }
+
+        if (MaxQueuedTokens < MaxBatchTokens)
+        {
+            yield return $"{Section}:MaxQueuedTokens must be at least {Section}:MaxBatchTokens ({MaxBatchTokens}), one full batch (got {MaxQueuedTokens}).";
+        }
+
+        foreach (var (tenant, weight) in TenantWeights.Where(w => !(w.Value is > 0 and <= 1000)))
+        {
+            yield return $"{Section}:TenantWeights:{tenant} must be above 0 and at most 1000 (got {weight}).";
         }
     }
 }

@@ -55,6 +55,7 @@ public static class RerankSiloBuilderExtensions
 
         AddModels(services);
         services.AddSingleton<RerankSiloDirectory>();
+        services.AddSingleton<SiloCooldown>();
         services.AddSingleton<CrossEncoderScatter>();
         services.AddSingleton<UpsertPipeline>();
         services.AddSingleton<InferenceCache>();

@@ -1,0 +1,9 @@
+namespace RerankCluster.Inference.Batching;
+
+/// <summary>A batcher refused a request: admitting it would queue more than <c>Batching:MaxQueuedTokens</c>.</summary>
+public sealed class QueueFullException(long queuedTokens, long requestTokens, long budget, TimeSpan retryAfter)
+    : Exception($"The cross-encoder queue holds {queuedTokens} tokens; {requestTokens} more would pass Batching:MaxQueuedTokens ({budget}).")
+{
+    /// <summary>How long the queue needs to drain at the throughput measured so far.</summary>
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Json;
+using RerankCluster.Cli.Hosting;
+
+namespace RerankCluster.ClusterTests;
+
+/// <summary>What a client sees when the rerank silos cannot take its work: 429 past the admission budget, 503 with none active.</summary>
+public sealed class AdmissionTests
+{
+    [Fact]
+    public async Task Past_the_admission_budget_reranks_are_refused_with_429_and_Retry_After_while_admitted_ones_complete()
+    {
+        // One batch's worth of queued tokens: a request is admitted only while the queue is empty.
+        await using var cluster = await EmbeddedCluster.StartAsync(EmbeddedCluster.FreePorts(), quiet: true, settings: new Dictionary<string, string?>
+        {
+            ["Batching:MaxBatchTokens"] = "512",
+            ["Batching:MaxQueuedTokens"] = "512",
+            ["Rerank:MaxPairsPerBatch"] = "64",
+            ["Cache:Scores"] = "0",
+        });
+        using var http = new HttpClient { BaseAddress = cluster.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        var documents = Enumerable.Range(0, 16)
+            .Select(d => $"Passage {d}: " + string.Join(' ', Enumerable.Repeat("rivers carve valleys through the mountains", 25)))
+            .ToArray();
+
+        // Each request alone is past the budget, so while one is queued every other that arrives is refused.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20)
+            .Select(q => http.PostAsJsonAsync("v1/rerank", new { query = $"question {q} about rivers", documents })));
+
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+        var admitted = responses.Where(r => r.StatusCode == HttpStatusCode.OK).ToArray();
+        var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToArray();
+        Assert.NotEmpty(admitted);
+        Assert.NotEmpty(refused);
+        foreach (var response in admitted)
+        {
+            Assert.Equal(documents.Length, (await HttpAssert.Ok(response)).GetProperty("results").GetArrayLength());
+        }
+
+        foreach (var response in refused)
+        {
+            Assert.True(response.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "a 429 without Retry-After");
+            await HttpAssert.Problem(response, HttpStatusCode.TooManyRequests, "Batching:MaxQueuedTokens");
+        }
+    }
+
+    [Fact]
+    public async Task With_no_active_rerank_silo_searches_and_reranks_answer_503_naming_the_cause()
+    {
+        await using var cluster = await EmbeddedCluster.StartAsync(EmbeddedCluster.FreePorts(), quiet: true, settings: new Dictionary<string, string?>
+        {
+            ["Orleans:Metadata:role"] = "shards",
+        });
+        using var http = new HttpClient { BaseAddress = cluster.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        await HttpAssert.Ok(await http.PutAsJsonAsync("v1/indexes/norerank", new { shards = 1 }));
+        await HttpAssert.Ok(await http.PostAsJsonAsync("v1/indexes/norerank/documents",
+            new { documents = new[] { new { id = "paris", text = "Paris is the capital of France." } } }));
+
+        var search = await http.PostAsJsonAsync("v1/indexes/norerank/search", new { query = "capital of France" });
+        var rerank = await http.PostAsJsonAsync("v1/rerank", new { query = "capital of France", documents = new[] { "Paris.", "Bread." } });
+
+        foreach (var response in new[] { search, rerank })
+        {
+            await HttpAssert.Problem(response, HttpStatusCode.ServiceUnavailable, "No active silo reranks");
+            Assert.NotNull(response.Headers.RetryAfter);
+        }
+    }
+}
