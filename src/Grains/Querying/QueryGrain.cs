@@ -25,13 +25,13 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
     {
         if (SearchLimits.Problem(request) is { } problem)
         {
-            throw new ArgumentException(problem);
+            throw new InvalidRequestException(problem);
         }
 
         var total = Stopwatch.StartNew();
         var indexKey = this.GetPrimaryKeyString();
         var index = await GrainFactory.GetGrain<IIndexGrain>(indexKey).Get()
-                    ?? throw new KeyNotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
+                    ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
 
         var clock = Stopwatch.StartNew();
         using var embedSpan = RerankTelemetry.Source.StartActivity("embed query");
