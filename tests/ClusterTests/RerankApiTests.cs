@@ -121,6 +121,17 @@ public sealed class RerankApiTests(SecuredGateway gateway)
     }
 
     [Fact]
+    public async Task A_served_model_that_was_never_pulled_answers_503_model_unavailable_not_409()
+    {
+        using var client = await gateway.NewTenant("never-pulled-client");
+        var response = await client.PostAsync("v2/rerank",
+            Json(JsonSerializer.Serialize(new { model = SecuredGateway.NeverPulledModel, query = Query, documents = Documents })));
+
+        await Problem(response, HttpStatusCode.ServiceUnavailable, $"rerank models pull {SecuredGateway.NeverPulledModel}");
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task The_default_cross_encoder_has_one_name_in_index_info_search_and_rerank()
     {
         using var client = await gateway.NewTenant("model-name-client");
