@@ -195,6 +195,23 @@ public sealed class MultiProcessClusterTests(ProcessCluster cluster, ITestOutput
     }
 
     [Fact]
+    public async Task Storage_a_shard_whose_stored_record_is_corrupt_fails_its_activation_and_the_search_names_the_document()
+    {
+        using var client = await cluster.NewTenant("corrupt");
+        await Ok(await client.PutAsJsonAsync("v1/indexes/c", new { shards = 1 }));
+        // Before the shard's first activation: a stored record cut short (a torn write, a bad restore).
+        var record = DocumentChunksCodec.Encode(new DocumentChunks("torn", [new StoredChunk("torn", 0, "cut short", null, 2, new float[384])]));
+        using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{cluster.Cluster.RedisPort}");
+        await redis.GetDatabase().HashSetAsync($"rerank:shard:{IndexKey.Shard(IndexKey.For("corrupt", "c"), 0)}", "torn", record[..^100]);
+
+        var response = await client.PostAsJsonAsync("v1/indexes/c/search", new { query = "anything" });
+
+        // Not a search over the readable part of the shard: an error that names what is broken.
+        await Problem(response, HttpStatusCode.InternalServerError, "'torn'");
+        Assert.Contains("cannot be decoded", cluster.Logs());
+    }
+
+    [Fact]
     public async Task Storage_a_shard_with_a_truncated_record_refuses_to_load_and_names_every_broken_document()
     {
         using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{cluster.Cluster.RedisPort}");
