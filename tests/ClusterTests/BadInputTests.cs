@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.ClusterTests;
@@ -65,5 +67,20 @@ public sealed class BadInputTests(TwoSiloCluster fixture)
         Assert.Contains("already exists with 2 shards", conflict.Message);
         await Assert.ThrowsAsync<InvalidRequestException>(() =>
             fixture.Client.GetGrain<IIndexGrain>(IndexKey.For("bad", "too-many")).Create(new IndexSettings(100_000)));
+    }
+
+    [Fact]
+    public void Typed_errors_cross_the_wire_with_their_fields()
+    {
+        // What a grain throws is what the gateway maps: type, message and fields survive Orleans' codec.
+        var serializer = fixture.Client.ServiceProvider.GetRequiredService<Serializer>();
+        var overloaded = serializer.Deserialize<RerankException>(serializer.SerializeToArray<RerankException>(
+            new OverloadedException("queue full", TimeSpan.FromSeconds(3))));
+        Assert.Equal(TimeSpan.FromSeconds(3), Assert.IsType<OverloadedException>(overloaded).RetryAfter);
+        Assert.Equal("queue full", overloaded.Message);
+
+        var corrupt = serializer.Deserialize<RerankException>(serializer.SerializeToArray<RerankException>(
+            new StoredDocumentsCorruptException(["a", "b"], "two broken")));
+        Assert.Equal(["a", "b"], Assert.IsType<StoredDocumentsCorruptException>(corrupt).DocumentIds);
     }
 }
