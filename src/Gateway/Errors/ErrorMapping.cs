@@ -30,6 +30,7 @@ public static class ErrorMapping
 
         return exception switch
         {
+            // ArgumentException too: the gateway's body checks and document validation raise it for a bad field.
             InvalidRequestException or ArgumentException => new(StatusCodes.Status400BadRequest, "Invalid request", null, exception.Message),
             UnauthorizedException unauthorized => new(StatusCodes.Status401Unauthorized, "Unauthorized", null, exception.Message,
                 Challenge: unauthorized.Challenge),
