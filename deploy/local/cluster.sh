@@ -6,9 +6,12 @@
 #                                 [--configuration Release] [--no-build]
 #   deploy/local/cluster.sh status [--dir .runs/local]
 #   deploy/local/cluster.sh stop   [--dir .runs/local]
-#   deploy/local/cluster.sh kill-silo N | start-silo N | stop-redis | start-redis   [--dir …]
+#   deploy/local/cluster.sh kill-silo N | start-silo N | stop-redis | kill-redis | start-redis   [--dir …]
 #     (fault drills: SIGKILL a silo, start silo N (a replacement or an extra one), stop Redis
-#      gracefully and start it again on its persisted data)
+#      gracefully or SIGKILL it, and start it again on its persisted data)
+#
+# Durable acknowledgement: Redis fsyncs every write before replying (appendfsync always) and the silos
+# run Storage:Durability=Fsync, which checks that at start-up.
 #
 # The admin key is $RERANK_ADMIN_KEY, or one generated into <dir>/admin-key. Any other setting can be
 # passed as an environment variable (e.g. CrossEncoder__Model=…); every process inherits them.
@@ -46,7 +49,8 @@ wait_for() { # url, seconds, what
 
 start_redis() {
   # appendonly: losing the membership table to a Redis restart leaves silos looping.
-  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir/redis" --appendonly yes --save "" \
+  # appendfsync always: an acknowledged write is on disk, even if the host dies (Storage:Durability=Fsync).
+  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir/redis" --appendonly yes --appendfsync always --save "" \
     >> "$dir/redis.log" 2>&1 &
   echo $! > "$dir/redis.pid"
   for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
@@ -62,7 +66,7 @@ load_env() {
   [[ -f "$dir/cluster.env" ]] || { echo "cluster.sh: no cluster was started in $dir" >&2; exit 1; }
   # shellcheck disable=SC1091
   source "$dir/cluster.env"
-  export Clustering__Provider=Redis Clustering__RedisConnectionString="127.0.0.1:$redis_port" Storage__Provider=Redis
+  export Clustering__Provider=Redis Clustering__RedisConnectionString="127.0.0.1:$redis_port" Storage__Provider=Redis Storage__Durability=Fsync
 }
 
 start() {
@@ -81,7 +85,7 @@ start() {
   # What later verbs (start-silo, start-redis) need to start processes the same way.
   printf 'redis_port=%s\nsilo_base=%s\ngateway_base=%s\nconfiguration=%s\n' "$redis_port" "$silo_base" "$gateway_base" "$configuration" > "$dir/cluster.env"
   start_redis
-  export Clustering__Provider=Redis Clustering__RedisConnectionString="127.0.0.1:$redis_port" Storage__Provider=Redis
+  export Clustering__Provider=Redis Clustering__RedisConnectionString="127.0.0.1:$redis_port" Storage__Provider=Redis Storage__Durability=Fsync
   for ((i = 0; i < silos; i++)); do start_silo "$i"; done
   RERANK_ADMIN_KEY="$key" ASPNETCORE_URLS="http://127.0.0.1:$http_port" \
     dotnet "$root/src/Gateway/bin/$configuration/net10.0/RerankCluster.Gateway.dll" > "$dir/gateway.log" 2>&1 &
@@ -135,8 +139,9 @@ case "$command" in
   kill-silo) signal_and_wait KILL 5 "$dir/silo-$target.pid"; echo "silo $target killed" ;;
   start-silo) load_env; start_silo "$target"; echo "silo $target started (pid $(cat "$dir/silo-$target.pid"))" ;;
   stop-redis) signal_and_wait TERM 10 "$dir/redis.pid"; echo "redis stopped" ;;
+  kill-redis) signal_and_wait KILL 5 "$dir/redis.pid"; echo "redis killed" ;;
   start-redis) load_env; start_redis; echo "redis started (pid $(cat "$dir/redis.pid"))" ;;
   status) status ;;
   stop) stop ;;
-  *) echo "usage: $0 start|status|stop|kill-silo N|start-silo N|stop-redis|start-redis [options]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|status|stop|kill-silo N|start-silo N|stop-redis|kill-redis|start-redis [options]" >&2; exit 2 ;;
 esac

@@ -43,6 +43,9 @@ public static class RerankGatewayExtensions
                 var limit = context.HttpContext.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
                 context.ProblemDetails.Detail = LimitsOptions.BodyTooLarge(limit);
             }
+
+            // Cohere's SDK and the AI SDK show `message`; RFC 7807 clients read `detail`: both carry the same text.
+            context.ProblemDetails.Extensions["message"] = context.ProblemDetails.Detail ?? context.ProblemDetails.Title;
         });
         services.AddExceptionHandler<GrainExceptionHandler>();
         services.AddOpenApi();

@@ -99,7 +99,7 @@ public interface IEmbeddingWorkerGrain : IGrainWithIntegerKey
 /// </summary>
 public interface IRerankSiloGrain : IGrainWithStringKey
 {
-    /// <exception cref="RerankOverloadedException">This silo's queue refused the batch; nothing was queued.</exception>
+    /// <exception cref="OverloadedException">This silo's queue refused the batch; nothing was queued.</exception>
     Task<RerankBatchResult> Score(RerankBatch batch, CancellationToken cancellationToken = default);
 }
 

@@ -38,7 +38,7 @@ public sealed record QuotaUsage([property: Id(0)] int Indexes, [property: Id(1)]
 
 /// <summary>A tenant quota would be exceeded; the message names the setting.</summary>
 [GenerateSerializer]
-public sealed class QuotaExceededException : Exception
+public sealed class QuotaExceededException : RerankException
 {
     public QuotaExceededException(string message)
         : base(message)

@@ -24,14 +24,16 @@ public sealed record RerankBatchResult(
     [property: Id(5)] long RealTokens);
 
 /// <summary>A stateless rerank: score every document against the query.</summary>
-/// <param name="Model">A served cross-encoder; any other name (a client's habitual one) means the default.</param>
+/// <param name="Model">A served cross-encoder (null: the default); any other name is refused.</param>
 /// <param name="Tenant">The authenticated tenant, for fair queueing on the rerank silos.</param>
+/// <param name="MaxTokensPerDoc">Each document is cut to this many tokens before scoring (null: only the model's maximum applies).</param>
 [GenerateSerializer, Immutable]
 public sealed record RerankRequest(
     [property: Id(0)] string Query,
     [property: Id(1)] string[] Documents,
     [property: Id(2)] string? Model = null,
-    [property: Id(3)] string Tenant = RerankBatch.DefaultTenant);
+    [property: Id(3)] string Tenant = RerankBatch.DefaultTenant,
+    [property: Id(4)] int? MaxTokensPerDoc = null);
 
 /// <summary>Milliseconds spent by a rerank: waiting for workers, tokenising, in the model (slowest batch), in all.</summary>
 [GenerateSerializer, Immutable]

@@ -5,7 +5,7 @@ namespace RerankCluster.Grains.Interfaces;
 /// message: the worker's own exception may not cross the wire, and its details stay in the silo log.
 /// </summary>
 [GenerateSerializer]
-public sealed class RerankFailedException : Exception
+public sealed class RerankFailedException : RerankException
 {
     public RerankFailedException(string message)
         : base(message)

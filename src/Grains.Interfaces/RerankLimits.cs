@@ -17,6 +17,11 @@ public static class RerankLimits
             return $"query is {request.Query.Length} characters; the limit is {SearchLimits.MaxQueryCharacters}.";
         }
 
+        if (request.MaxTokensPerDoc < 1)
+        {
+            return $"max_tokens_per_doc must be at least 1 (got {request.MaxTokensPerDoc}).";
+        }
+
         if (request.Documents.Length == 0)
         {
             return "documents must not be empty.";

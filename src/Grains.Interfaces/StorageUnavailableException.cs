@@ -5,15 +5,10 @@ namespace RerankCluster.Grains.Interfaces;
 /// of the storage client's own exceptions, which cannot cross the wire to a gateway.
 /// </summary>
 [GenerateSerializer]
-public sealed class StorageUnavailableException : Exception
+public sealed class StorageUnavailableException : RerankException
 {
     public StorageUnavailableException(string message)
         : base(message)
-    {
-    }
-
-    public StorageUnavailableException(string message, Exception innerException)
-        : base(message, innerException)
     {
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.ClusterTests;
@@ -25,16 +27,16 @@ public sealed class BadInputTests(TwoSiloCluster fixture)
     public async Task Invalid_search_requests_are_rejected_with_the_reason(string query, int topK, int candidates, string reason)
     {
         await IndexWithOneDocument("validated");
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Query("validated").Search(new SearchRequest(query, topK, candidates)));
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() => Query("validated").Search(new SearchRequest(query, topK, candidates)));
         Assert.Contains(reason, error.Message);
     }
 
     [Fact]
     public async Task Unknown_index_is_not_found()
     {
-        var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => Query("never-created").Search(new SearchRequest("anything")));
+        var error = await Assert.ThrowsAsync<NotFoundException>(() => Query("never-created").Search(new SearchRequest("anything")));
         Assert.Contains("never-created", error.Message);
-        await Assert.ThrowsAsync<KeyNotFoundException>(() =>
+        await Assert.ThrowsAsync<NotFoundException>(() =>
             fixture.Client.Upsert(IndexKey.For("bad", "never-created"), [new DocumentInput("x", "y")]));
     }
 
@@ -61,9 +63,24 @@ public sealed class BadInputTests(TwoSiloCluster fixture)
     {
         var index = fixture.Client.GetGrain<IIndexGrain>(IndexKey.For("bad", "shards"));
         await index.Create(new IndexSettings(2));
-        var conflict = await Assert.ThrowsAsync<InvalidOperationException>(() => index.Create(new IndexSettings(3)));
+        var conflict = await Assert.ThrowsAsync<ConflictException>(() => index.Create(new IndexSettings(3)));
         Assert.Contains("already exists with 2 shards", conflict.Message);
-        await Assert.ThrowsAsync<ArgumentException>(() =>
+        await Assert.ThrowsAsync<InvalidRequestException>(() =>
             fixture.Client.GetGrain<IIndexGrain>(IndexKey.For("bad", "too-many")).Create(new IndexSettings(100_000)));
+    }
+
+    [Fact]
+    public void Typed_errors_cross_the_wire_with_their_fields()
+    {
+        // What a grain throws is what the gateway maps: type, message and fields survive Orleans' codec.
+        var serializer = fixture.Client.ServiceProvider.GetRequiredService<Serializer>();
+        var overloaded = serializer.Deserialize<RerankException>(serializer.SerializeToArray<RerankException>(
+            new OverloadedException("queue full", TimeSpan.FromSeconds(3))));
+        Assert.Equal(TimeSpan.FromSeconds(3), Assert.IsType<OverloadedException>(overloaded).RetryAfter);
+        Assert.Equal("queue full", overloaded.Message);
+
+        var corrupt = serializer.Deserialize<RerankException>(serializer.SerializeToArray<RerankException>(
+            new StoredDocumentsCorruptException(["a", "b"], "two broken")));
+        Assert.Equal(["a", "b"], Assert.IsType<StoredDocumentsCorruptException>(corrupt).DocumentIds);
     }
 }

@@ -20,7 +20,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
     [
         ("v1/indexes/fuzz/search", """{"query": "rivers", "top_k": 1, "candidates": 1, "return_documents": true}"""),
         ("v1/indexes/fuzz/documents", """{"documents": [{"id": "f1", "text": "a river", "metadata": {"k": 1}}]}"""),
-        ("v1/rerank", """{"model": "m", "query": "rivers", "documents": ["a", {"text": "b"}], "top_n": 1, "return_documents": true}"""),
+        ("v1/rerank", """{"query": "rivers", "documents": ["a", {"text": "b"}], "top_n": 1, "return_documents": true}"""),
         ("rerank", """{"query": "rivers", "texts": ["a"], "raw_scores": false, "return_text": true}"""),
         ("v1/indexes/fuzz-created", """{"shards": 1}"""),
     ];

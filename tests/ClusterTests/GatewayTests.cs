@@ -69,30 +69,30 @@ public sealed class GatewayTests(EmbeddedGateway gateway)
     {
         await CreateIndexWithSample("http-bad");
         var response = await Http.PostAsync("v1/indexes/http-bad/search", Json(body));
-        await AssertProblem(response, HttpStatusCode.BadRequest, reason);
+        await HttpAssert.Problem(response, HttpStatusCode.BadRequest, reason);
     }
 
     [Fact]
     public async Task Unknown_index_gets_404_and_malformed_json_gets_400()
     {
-        await AssertProblem(await Http.PostAsync("v1/indexes/nowhere/search", Json("""{"query": "x"}""")), HttpStatusCode.NotFound, "nowhere");
-        await AssertProblem(await Http.GetAsync("v1/indexes/nowhere"), HttpStatusCode.NotFound, "nowhere");
+        await HttpAssert.Problem(await Http.PostAsync("v1/indexes/nowhere/search", Json("""{"query": "x"}""")), HttpStatusCode.NotFound, "nowhere");
+        await HttpAssert.Problem(await Http.GetAsync("v1/indexes/nowhere"), HttpStatusCode.NotFound, "nowhere");
         var malformed = await Http.PostAsync("v1/indexes/nowhere/search", Json("""{"query": """));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
-        await AssertProblem(await Http.PutAsJsonAsync("v1/indexes/Bad%20Name", new { }), HttpStatusCode.BadRequest, "index name");
+        await HttpAssert.Problem(await Http.PutAsJsonAsync("v1/indexes/Bad%20Name", new { }), HttpStatusCode.BadRequest, "index name");
     }
 
     [Fact]
     public async Task Documents_need_an_id_and_text()
     {
         (await Http.PutAsJsonAsync("v1/indexes/http-docs", new { shards = 1 })).EnsureSuccessStatusCode();
-        await AssertProblem(await Http.PostAsync("v1/indexes/http-docs/documents", Json("""{"documents": [{"text": "no id"}]}""")),
+        await HttpAssert.Problem(await Http.PostAsync("v1/indexes/http-docs/documents", Json("""{"documents": [{"text": "no id"}]}""")),
             HttpStatusCode.BadRequest, "documents[0].id");
-        await AssertProblem(await Http.PostAsync("v1/indexes/http-docs/documents", Json("""{"documents": []}""")),
+        await HttpAssert.Problem(await Http.PostAsync("v1/indexes/http-docs/documents", Json("""{"documents": []}""")),
             HttpStatusCode.BadRequest, "documents must not be empty");
-        await AssertProblem(await Http.PostAsync("v1/indexes/http-docs/documents", Json("""{"documents": [{"id": "a", "text": "t", "metadata": 3}]}""")),
+        await HttpAssert.Problem(await Http.PostAsync("v1/indexes/http-docs/documents", Json("""{"documents": [{"id": "a", "text": "t", "metadata": 3}]}""")),
             HttpStatusCode.BadRequest, "metadata must be a JSON object");
-        await AssertProblem(await Http.DeleteAsync("v1/indexes/http-docs/documents/missing"), HttpStatusCode.NotFound, "missing");
+        await HttpAssert.Problem(await Http.DeleteAsync("v1/indexes/http-docs/documents/missing"), HttpStatusCode.NotFound, "missing");
     }
 
     [Fact]
@@ -181,14 +181,6 @@ public sealed class GatewayTests(EmbeddedGateway gateway)
         var response = await Http.PostAsync($"v1/indexes/{index}/search", Json($$"""{"query": "{{query}}", "top_k": 3, "candidates": 3}"""));
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("results").EnumerateArray().Select(e => e.Clone()).ToList();
-    }
-
-    private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string reason)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Contains(reason, problem.RootElement.GetProperty("detail").GetString());
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

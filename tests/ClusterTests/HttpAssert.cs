@@ -13,6 +13,8 @@ public static class HttpAssert
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(body);
         Assert.Contains(reason, problem.RootElement.GetProperty("detail").GetString());
+        // Cohere's SDK and the AI SDK show `message`: the same text as `detail`.
+        Assert.Equal(problem.RootElement.GetProperty("detail").GetString(), problem.RootElement.GetProperty("message").GetString());
     }
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

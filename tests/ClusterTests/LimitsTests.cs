@@ -53,6 +53,8 @@ public sealed class LimitsTests(SecuredGateway gateway)
         var limited = statuses.First(r => r.StatusCode == HttpStatusCode.TooManyRequests);
         Assert.True(int.Parse(limited.Headers.GetValues("Retry-After").Single()) >= 1);
         await Problem(limited, HttpStatusCode.TooManyRequests, "Limits:RequestsPerSecond");
+        var problem = JsonDocument.Parse(await limited.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", problem.GetProperty("type").GetString());
         Assert.All(statuses.Take(SecuredGateway.Burst - 2), r => Assert.Equal(HttpStatusCode.NotFound, r.StatusCode));
         Assert.Equal(HttpStatusCode.NotFound, (await quiet.GetAsync("v1/indexes/none")).StatusCode);
     }

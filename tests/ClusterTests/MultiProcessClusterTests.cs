@@ -3,6 +3,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using RerankCluster.Cli.Hosting;
+using RerankCluster.Grains.Interfaces;
+using RerankCluster.Grains.Storage;
+using StackExchange.Redis;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 using static RerankCluster.ClusterTests.HttpAssert;
 
@@ -144,5 +148,104 @@ public sealed class MultiProcessClusterTests(ProcessCluster cluster, ITestOutput
         await Ok(after);
         var search = await Ok(await client.PostAsJsonAsync("v1/indexes/o/search", new { query = "written", top_k = 2, candidates = 3 }));
         Assert.Equal(["after", "before"], search.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("id").GetString()).Order());
+    }
+
+    [Fact]
+    public async Task Storage_durability_fsync_keeps_every_acknowledged_write_when_redis_server_is_SIGKILLed_mid_stream()
+    {
+        using var client = await cluster.NewTenant("fsync");
+        await Ok(await client.PutAsJsonAsync("v1/indexes/w", new { shards = 2 }));
+        var acknowledged = new List<string>();
+        var killed = false;
+        try
+        {
+            for (var i = 0; i < 30 && !killed; i++)
+            {
+                var id = $"w{i}";
+                var write = client.PostAsJsonAsync("v1/indexes/w/documents", new { documents = new[] { new { id, text = $"write number {i} of the stream" } } });
+                if (i == 12)
+                {
+                    // SIGKILL while a write is in flight: no shutdown, no final flush of the append-only file.
+                    await cluster.Cluster.KillRedisAsync();
+                    killed = true;
+                }
+
+                if ((await write).IsSuccessStatusCode)
+                {
+                    acknowledged.Add(id);
+                }
+            }
+        }
+        finally
+        {
+            await cluster.Cluster.StartRedisAsync();
+        }
+
+        Assert.True(acknowledged.Count >= 12, $"only {acknowledged.Count} writes were acknowledged before the kill");
+        // Read back from the restarted server itself: the silos' in-memory copies prove nothing about Redis.
+        using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{cluster.Cluster.RedisPort}");
+        var stored = new HashSet<string>();
+        for (var shard = 0; shard < 2; shard++)
+        {
+            var fields = await redis.GetDatabase().HashKeysAsync($"rerank:shard:{IndexKey.Shard(IndexKey.For("fsync", "w"), shard)}");
+            stored.UnionWith(fields.Select(f => f.ToString()));
+        }
+
+        Assert.Empty(acknowledged.Except(stored));
+    }
+
+    [Fact]
+    public async Task Storage_a_shard_whose_stored_record_is_corrupt_fails_its_activation_and_the_search_names_the_document()
+    {
+        using var client = await cluster.NewTenant("corrupt");
+        await Ok(await client.PutAsJsonAsync("v1/indexes/c", new { shards = 1 }));
+        // Before the shard's first activation: a stored record cut short (a torn write, a bad restore).
+        var record = DocumentChunksCodec.Encode(new DocumentChunks("torn", [new StoredChunk("torn", 0, "cut short", null, 2, new float[384])]));
+        using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{cluster.Cluster.RedisPort}");
+        await redis.GetDatabase().HashSetAsync($"rerank:shard:{IndexKey.Shard(IndexKey.For("corrupt", "c"), 0)}", "torn", record[..^100]);
+
+        var response = await client.PostAsJsonAsync("v1/indexes/c/search", new { query = "anything" });
+
+        // Not a search over the readable part of the shard: an error that names what is broken.
+        await Problem(response, HttpStatusCode.InternalServerError, "'torn'");
+        Assert.Contains("cannot be decoded", cluster.Logs());
+    }
+
+    [Fact]
+    public async Task Storage_a_shard_with_a_truncated_record_refuses_to_load_and_names_every_broken_document()
+    {
+        using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{cluster.Cluster.RedisPort}");
+        var good = DocumentChunksCodec.Encode(new DocumentChunks("good", [new StoredChunk("good", 0, "fine", null, 1, [1f, 0f])]));
+        var broken = DocumentChunksCodec.Encode(new DocumentChunks("broken", [new StoredChunk("broken", 0, "cut", null, 1, [1f, 0f])]));
+        await redis.GetDatabase().HashSetAsync("rerank:shard:corrupt/x/0",
+            [new HashEntry("good", good), new HashEntry("broken", broken[..^3]), new HashEntry("garbage", new byte[] { 1, 60 })]);
+        var store = new RedisShardStore(redis, "rerank", new RedisDurability(StorageDurability.Default, 1, TimeSpan.FromSeconds(1)));
+
+        var error = await Assert.ThrowsAsync<StoredDocumentsCorruptException>(() => store.Load("corrupt/x/0"));
+
+        Assert.Equal(["broken", "garbage"], error.DocumentIds.Order());
+        Assert.Contains("corrupt/x/0", error.Message);
+    }
+
+    [Fact]
+    public async Task Storage_durability_fsync_refuses_a_redis_server_that_does_not_fsync_every_write()
+    {
+        var connection = ConfigurationOptions.Parse($"127.0.0.1:{cluster.Cluster.RedisPort},allowAdmin=true");
+        using var redis = await ConnectionMultiplexer.ConnectAsync(connection);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        await server.ConfigSetAsync("appendfsync", "everysec");
+        try
+        {
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                new RedisDurability(StorageDurability.Fsync, 1, TimeSpan.FromSeconds(1)).Verify(connection, NullLogger.Instance));
+            Assert.Contains("Storage:Durability is Fsync", refused.Message);
+            Assert.Contains("appendfsync everysec", refused.Message);
+        }
+        finally
+        {
+            await server.ConfigSetAsync("appendfsync", "always");
+        }
+
+        await new RedisDurability(StorageDurability.Fsync, 1, TimeSpan.FromSeconds(1)).Verify(connection, NullLogger.Instance);
     }
 }

@@ -20,11 +20,13 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         "France borders Spain and Italy.",
     ];
 
-    private static float[] ExpectedLogits()
+    private static float[] ExpectedLogits(int? maxTokensPerDoc = null)
     {
         using var encoder = new CrossEncoder(ModelResolver.DefaultCrossEncoder(new ModelStoreOptions().ResolveCacheDirectory()),
             new OnnxSessionFactory(new OnnxRuntimeOptions()));
-        return Documents.Select(d => encoder.Score(Query, [d])[0]).ToArray();
+        return Documents
+            .Select(d => encoder.Score(Query, [maxTokensPerDoc is { } n ? encoder.Tokenizer.Truncate(d, n) : d])[0])
+            .ToArray();
     }
 
     [Fact]
@@ -33,7 +35,6 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         using var client = await gateway.NewTenant("cohere-client");
         var response = await client.PostAsync("v1/rerank", Json(JsonSerializer.Serialize(new
         {
-            model = "rerank-english-v3.0",
             query = Query,
             documents = new object[] { Documents[0], new { text = Documents[1] }, Documents[2], new { text = Documents[3] } },
             top_n = 3,
@@ -43,6 +44,7 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         Assert.True(response.Headers.Contains("x-inference-time"));
         Assert.False(string.IsNullOrEmpty(body.GetProperty("id").GetString()));
         Assert.Equal(1, body.GetProperty("meta").GetProperty("billed_units").GetProperty("search_units").GetInt32());
+        Assert.Equal("1", body.GetProperty("meta").GetProperty("api_version").GetProperty("version").GetString());
 
         var logits = ExpectedLogits();
         var expectedOrder = Enumerable.Range(0, Documents.Length).OrderByDescending(i => logits[i]).Take(3).ToArray();
@@ -64,7 +66,7 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         using var client = await gateway.NewTenant("jina-client");
         var body = await Ok(await client.PostAsync("v1/rerank", Json(JsonSerializer.Serialize(new
         {
-            model = "jina-reranker-v2-base-multilingual",
+            model = ModelResolver.DefaultCrossEncoderName,
             query = Query,
             documents = Documents,
             top_n = 2,
@@ -76,6 +78,78 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         Assert.Equal(2, results.Length);
         Assert.All(results, r => Assert.False(r.TryGetProperty("document", out _)));
         Assert.True(results[0].GetProperty("relevance_score").GetDouble() >= results[1].GetProperty("relevance_score").GetDouble());
+    }
+
+    [Fact]
+    public async Task Cohere_v2_shaped_request_and_response_with_max_tokens_per_doc()
+    {
+        using var client = await gateway.NewTenant("cohere-v2-client");
+        var body = await Ok(await client.PostAsync("v2/rerank", Json(JsonSerializer.Serialize(new
+        {
+            model = ModelResolver.DefaultCrossEncoderName,
+            query = Query,
+            documents = Documents,
+            top_n = 3,
+            max_tokens_per_doc = 3,
+        }))));
+
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("id").GetString()));
+        var meta = body.GetProperty("meta");
+        Assert.Equal("2", meta.GetProperty("api_version").GetProperty("version").GetString());
+        Assert.Equal(1, meta.GetProperty("billed_units").GetProperty("search_units").GetInt32());
+        // Each document scored as its first three tokens, exactly as the tokenizer cuts it.
+        var logits = ExpectedLogits(maxTokensPerDoc: 3);
+        var results = body.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(Enumerable.Range(0, Documents.Length).OrderByDescending(i => logits[i]).Take(3), results.Select(r => r.GetProperty("index").GetInt32()));
+        foreach (var result in results)
+        {
+            Assert.Equal(["index", "relevance_score"], result.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(1 / (1 + Math.Exp(-logits[result.GetProperty("index").GetInt32()])), result.GetProperty("relevance_score").GetDouble(), 1e-4);
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_model_is_refused_naming_the_served_ones_on_v1_and_v2()
+    {
+        using var client = await gateway.NewTenant("unknown-model-client");
+        foreach (var route in new[] { "v1/rerank", "v2/rerank" })
+        {
+            var response = await client.PostAsync(route, Json(JsonSerializer.Serialize(new { model = "no-such/model", query = Query, documents = Documents })));
+            await Problem(response, HttpStatusCode.BadRequest, "'no-such/model' is not served");
+            await Problem(response, HttpStatusCode.BadRequest, ModelResolver.DefaultCrossEncoderName);
+        }
+    }
+
+    [Fact]
+    public async Task A_served_model_that_was_never_pulled_answers_503_model_unavailable_not_409()
+    {
+        using var client = await gateway.NewTenant("never-pulled-client");
+        var response = await client.PostAsync("v2/rerank",
+            Json(JsonSerializer.Serialize(new { model = SecuredGateway.NeverPulledModel, query = Query, documents = Documents })));
+
+        await Problem(response, HttpStatusCode.ServiceUnavailable, $"rerank models pull {SecuredGateway.NeverPulledModel}");
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task The_default_cross_encoder_has_one_name_in_index_info_search_and_rerank()
+    {
+        using var client = await gateway.NewTenant("model-name-client");
+        var created = await Ok(await client.PutAsync("v1/indexes/named", Json("""{"shards": 1}""")));
+        await Ok(await client.PostAsync("v1/indexes/named/documents", Json("""{"documents": [{"id": "p", "text": "Paris is the capital of France."}]}""")));
+        var info = await Ok(await client.GetAsync("v1/indexes/named"));
+        var search = await Ok(await client.PostAsync("v1/indexes/named/search", Json("""{"query": "capital of France", "top_k": 1, "candidates": 1}""")));
+        // Its own query: pairs other tests score would come from the cache, and the Jina test counts tokens.
+        var rerank = await Ok(await client.PostAsync("v1/rerank", Json(JsonSerializer.Serialize(new { query = "capital of France", documents = Documents }))));
+
+        // The name that actually scored, as the search reports it, is the one everything else reports.
+        var scored = search.GetProperty("model").GetProperty("cross_encoder").GetString();
+        Assert.Equal(ModelResolver.DefaultCrossEncoder(new ModelStoreOptions().ResolveCacheDirectory()).Name, scored);
+        Assert.Equal(scored, created.GetProperty("cross_encoder").GetString());
+        Assert.Equal(scored, info.GetProperty("cross_encoder").GetString());
+        Assert.Equal(scored, rerank.GetProperty("model").GetString());
+        // And an index may name it explicitly.
+        await Ok(await client.PutAsync("v1/indexes/named-explicitly", Json(JsonSerializer.Serialize(new { cross_encoder = scored }))));
     }
 
     [Fact]

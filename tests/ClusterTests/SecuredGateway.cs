@@ -16,6 +16,9 @@ public sealed class SecuredGateway : IAsyncLifetime
     public const int MaxRequestBodyBytes = 64 * 1024;
     public const int Burst = 15;
 
+    /// <summary>Served by configuration, but never pulled (and Models:AutoPull is off): it cannot load.</summary>
+    public const string NeverPulledModel = "acme/never-pulled-reranker";
+
     private EmbeddedCluster _cluster = null!;
 
     public Uri BaseAddress => _cluster.BaseAddress;
@@ -32,6 +35,8 @@ public sealed class SecuredGateway : IAsyncLifetime
             ["Limits:MaxRequestBodyBytes"] = $"{MaxRequestBodyBytes}",
             ["Limits:Burst"] = $"{Burst}",
             ["Limits:RequestsPerSecond"] = "1",
+            ["CrossEncoder:Allowed:0"] = NeverPulledModel,
+            ["Models:AutoPull"] = "false",
         });
     }
 

@@ -11,9 +11,13 @@ public sealed class TenantIsolationTests(SecuredGateway gateway)
     public async Task Keys_are_required_and_checked()
     {
         using var anonymous = gateway.Client(null);
-        await Problem(await anonymous.PostAsync("v1/indexes/x/search", Json("""{"query": "q"}""")), HttpStatusCode.Unauthorized, "API key is required");
+        var missing = await anonymous.PostAsync("v1/indexes/x/search", Json("""{"query": "q"}"""));
+        await Problem(missing, HttpStatusCode.Unauthorized, "API key is required");
+        Assert.Equal("Bearer", missing.Headers.WwwAuthenticate.Single().Scheme);
         using var wrong = gateway.Client("rk_not-a-real-key");
-        await Problem(await wrong.GetAsync("v1/indexes/x"), HttpStatusCode.Unauthorized, "not valid");
+        var invalid = await wrong.GetAsync("v1/indexes/x");
+        await Problem(invalid, HttpStatusCode.Unauthorized, "not valid");
+        Assert.Equal("Bearer", invalid.Headers.WwwAuthenticate.Single().Scheme);
         using var admin = gateway.Client(SecuredGateway.AdminKey);
         await Problem(await admin.GetAsync("v1/indexes/x"), HttpStatusCode.Forbidden, "tenant's API key");
 

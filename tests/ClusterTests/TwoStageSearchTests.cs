@@ -98,7 +98,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
     {
         var key = IndexKey.For("t1", "int8-index");
         var index = fixture.Client.GetGrain<IIndexGrain>(key);
-        var refused = await Assert.ThrowsAsync<ArgumentException>(() => index.Create(new IndexSettings(2, CrossEncoder: "/etc/some-model")));
+        var refused = await Assert.ThrowsAsync<InvalidRequestException>(() => index.Create(new IndexSettings(2, CrossEncoder: "/etc/some-model")));
         Assert.Contains("CrossEncoder:Allowed", refused.Message);
 
         var info = await index.Create(new IndexSettings(2, CrossEncoder: fixture.AllowedCrossEncoder));
@@ -108,8 +108,9 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         Assert.EndsWith(ReducedPrecisionModel.Suffix(ModelPrecision.Int8), response.CrossEncoder);
         Assert.Equal(3, response.Results.Length);
 
-        var conflict = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            index.Create(new IndexSettings(2, CrossEncoder: DerivedTestCrossEncoder.Name)));
+        // The served default, by the name every response reports: a conflict with the index's model, not "not served".
+        var conflict = await Assert.ThrowsAsync<ConflictException>(() =>
+            index.Create(new IndexSettings(2, CrossEncoder: ModelResolver.DefaultCrossEncoderName)));
         Assert.Contains("cross_encoder", conflict.Message);
     }
 

@@ -105,7 +105,11 @@ public sealed class KubernetesManifestTests
 
         var redis = objects.Single(o => Str(o, "kind") == "StatefulSet");
         Assert.NotEmpty(List(Map(redis, "spec"), "volumeClaimTemplates"));
-        Assert.Contains("appendonly yes", objects.Where(o => Str(o, "kind") == "ConfigMap").Select(o => string.Join('\n', Map(o, "data").Values)).Aggregate((a, b) => a + b));
+        var configMaps = objects.Where(o => Str(o, "kind") == "ConfigMap").Select(o => string.Join('\n', Map(o, "data").Values)).Aggregate((a, b) => a + b);
+        Assert.Contains("appendonly yes", configMaps);
+        // Durable acknowledgement: the silos require it and Redis provides it.
+        Assert.Contains("appendfsync always", configMaps);
+        Assert.Contains("Fsync", configMaps);
     }
 
     [Fact]

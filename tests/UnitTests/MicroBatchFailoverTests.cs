@@ -60,10 +60,10 @@ public sealed class MicroBatchFailoverTests
     [Fact]
     public async Task When_every_silo_refuses_at_admission_the_refusal_is_thrown_and_no_silo_cools_down()
     {
-        var error = await Assert.ThrowsAsync<RerankOverloadedException>(() => MicroBatchFailover.Send(Batch, ["a", "b"], LivenessBound, _cooldown,
-            (silo, _, _) => Task.FromException<RerankBatchResult>(new RerankOverloadedException($"{silo} is full", 3)), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<OverloadedException>(() => MicroBatchFailover.Send(Batch, ["a", "b"], LivenessBound, _cooldown,
+            (silo, _, _) => Task.FromException<RerankBatchResult>(new OverloadedException($"{silo} is full", TimeSpan.FromSeconds(3))), CancellationToken.None));
 
-        Assert.Equal(3, error.RetryAfterSeconds);
+        Assert.Equal(TimeSpan.FromSeconds(3), error.RetryAfter);
         Assert.False(_cooldown.IsCoolingDown("a") || _cooldown.IsCoolingDown("b"));
     }
 

@@ -21,6 +21,19 @@ public sealed class TokenizerTests(ModelFixture models)
     }
 
     [Theory]
+    [InlineData("Paris is the capital and largest city of France.", 4)]
+    [InlineData("Café au lait, s'il vous plaît: naïve résumé tokenisation!", 7)]
+    [InlineData("short", 50)]
+    public void Truncating_to_n_tokens_gives_the_first_n_tokens_of_the_text(string text, int n)
+    {
+        var tokens = Tokenizer.Tokenize(text);
+        var truncated = Tokenizer.Truncate(text, n);
+
+        // max_tokens_per_doc: the cut text tokenises to exactly the tokenizer's own first n ids.
+        Assert.Equal(tokens.Take(n), Tokenizer.Tokenize(truncated));
+    }
+
+    [Theory]
     // Ids from Hugging Face's BertTokenizerFast for all-MiniLM-L6-v2 (lower-cased, accents stripped).
     [InlineData("Hello, world!", new[] { 101, 7592, 1010, 2088, 999, 102 })]
     [InlineData("The Café serves naïve tourists", new[] { 101, 1996, 7668, 4240, 15743, 9045, 102 })]

@@ -8,15 +8,16 @@ namespace RerankCluster.Cli.Hosting;
 /// <summary>
 /// The documented multi-process cluster (deploy/local/cluster.sh) driven from C#: a real redis-server
 /// on a free loopback port, N silo processes and a gateway process from this build's outputs, and
-/// the script's fault verbs (kill or start a silo, stop or start Redis).
+/// the script's fault verbs (kill or start a silo, stop, kill or start Redis).
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly string _root;
     private readonly string _adminKey;
 
-    private LocalCluster(string root, string runDirectory, Uri baseAddress, string adminKey, int siloBasePort)
+    private LocalCluster(string root, string runDirectory, Uri baseAddress, string adminKey, int siloBasePort, int redisPort)
     {
+        RedisPort = redisPort;
         _root = root;
         RunDirectory = runDirectory;
         BaseAddress = baseAddress;
@@ -27,6 +28,9 @@ public sealed class LocalCluster : IAsyncDisposable
     public string RunDirectory { get; }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The loopback port of the cluster's redis-server.</summary>
+    public int RedisPort { get; }
 
     /// <summary>Silo i listens on this port + i.</summary>
     public int SiloBasePort { get; }
@@ -40,7 +44,7 @@ public sealed class LocalCluster : IAsyncDisposable
         var redisPort = EmbeddedCluster.FreePorts().Http;
         // Silo i uses base + i: take a free port as the base, so base + 1, + 2 are unlikely to be taken.
         var siloBase = EmbeddedCluster.FreePorts().Silo;
-        var cluster = new LocalCluster(root, run, new Uri($"http://127.0.0.1:{ports.Http}/"), adminKey, siloBase);
+        var cluster = new LocalCluster(root, run, new Uri($"http://127.0.0.1:{ports.Http}/"), adminKey, siloBase, redisPort);
         await cluster.Script(ct, "start", "--silos", $"{silos}", "--http-port", $"{ports.Http}", "--redis-port", $"{redisPort}",
             "--silo-base-port", $"{siloBase}", "--gateway-base-port", $"{ports.Gateway}", "--configuration", configuration, "--no-build");
         return cluster;
@@ -51,6 +55,9 @@ public sealed class LocalCluster : IAsyncDisposable
     public Task StartSiloAsync(int index) => Script(default, "start-silo", $"{index}");
 
     public Task StopRedisAsync() => Script(default, "stop-redis");
+
+    /// <summary>SIGKILL: no shutdown, no final flush of the append-only file.</summary>
+    public Task KillRedisAsync() => Script(default, "kill-redis");
 
     public Task StartRedisAsync() => Script(default, "start-redis");
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace RerankCluster.Gateway.Contracts;
 
-/// <summary>Cohere (v1/v2) and Jina rerank request: documents are strings or objects with a text field.</summary>
+/// <summary>Cohere v1 and Jina rerank request: documents are strings or objects with a text field.</summary>
 public sealed record CohereRerankBody(string? Model, string? Query, JsonElement[]? Documents, int? TopN, bool? ReturnDocuments,
     int? MaxTokensPerDoc, int? MaxChunksPerDoc);
 
@@ -15,10 +15,19 @@ public sealed record RerankUsageBody(long TotalTokens, long PromptTokens);
 
 public sealed record BilledUnitsBody(int SearchUnits);
 
-public sealed record RerankMetaBody(BilledUnitsBody BilledUnits, string[]? Warnings);
+public sealed record ApiVersionBody(string Version);
+
+public sealed record RerankMetaBody(ApiVersionBody ApiVersion, BilledUnitsBody BilledUnits, string[]? Warnings);
 
 /// <summary>Both Cohere's (id, results, meta) and Jina's (model, results, usage) response fields.</summary>
 public sealed record CohereRerankResponse(string Id, string Model, CohereRerankResult[] Results, RerankUsageBody Usage, RerankMetaBody Meta);
+
+/// <summary>Cohere's v2 rerank request (/v2/rerank): documents are strings.</summary>
+public sealed record CohereV2RerankBody(string? Model, string? Query, string[]? Documents, int? TopN, int? MaxTokensPerDoc);
+
+public sealed record CohereV2RerankResult(int Index, double RelevanceScore);
+
+public sealed record CohereV2RerankResponse(string Id, CohereV2RerankResult[] Results, RerankMetaBody Meta);
 
 /// <summary>Hugging Face TEI's /rerank request.</summary>
 public sealed record TeiRerankBody(string? Query, string[]? Texts, bool? RawScores, bool? ReturnText, bool? Truncate, string? TruncationDirection);

@@ -24,7 +24,7 @@ public static class IndexEndpoints
         indexes.MapGet("", async (string index, HttpContext http, IGrainFactory grains) =>
         {
             var grain = Index(grains, http, index);
-            var info = await grain.Get() ?? throw new KeyNotFoundException($"Index '{index}' does not exist.");
+            var info = await grain.Get() ?? throw new NotFoundException($"Index '{index}' does not exist.");
             var stats = await grain.Stats();
             return Results.Ok(new IndexBody(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt,
                 stats.Sum(s => s.Documents), stats.Sum(s => s.Chunks),
@@ -32,7 +32,7 @@ public static class IndexEndpoints
         });
 
         indexes.MapDelete("", async (string index, HttpContext http, IGrainFactory grains) =>
-            await Index(grains, http, index).Delete() ? Results.NoContent() : throw new KeyNotFoundException($"Index '{index}' does not exist."));
+            await Index(grains, http, index).Delete() ? Results.NoContent() : throw new NotFoundException($"Index '{index}' does not exist."));
 
         indexes.MapPost("/documents", async (string index, UpsertBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits) =>
         {
@@ -59,7 +59,7 @@ public static class IndexEndpoints
         indexes.MapDelete("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains) =>
             await Index(grains, http, index).DeleteDocument(id)
                 ? Results.NoContent()
-                : throw new KeyNotFoundException($"Document '{id}' is not in index '{index}'."));
+                : throw new NotFoundException($"Document '{id}' is not in index '{index}'."));
 
         indexes.MapPost("/search", async (string index, SearchBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits,
             IdempotentRetry retry) =>

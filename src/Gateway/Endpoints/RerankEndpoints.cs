@@ -9,8 +9,9 @@ using RerankCluster.Grains.Interfaces;
 namespace RerankCluster.Gateway.Endpoints;
 
 /// <summary>
-/// Stateless reranking in the shapes existing clients already speak: Cohere and Jina at /v1/rerank,
-/// Hugging Face TEI at /rerank. Long inputs are truncated (longest first), never refused.
+/// Stateless reranking in the shapes existing clients already speak: Cohere v1 and Jina at /v1/rerank,
+/// Cohere v2 at /v2/rerank, Hugging Face TEI at /rerank. Long inputs are truncated (longest first), never
+/// refused; max_tokens_per_doc cuts each document to that many tokens first.
 /// </summary>
 public static class RerankEndpoints
 {
@@ -20,13 +21,8 @@ public static class RerankEndpoints
                 IdempotentRetry retry) =>
             {
                 var documents = (body.Documents ?? throw new ArgumentException("documents is required.")).Select(DocumentText).ToArray();
-                RequestLimits.RequireAtMost(body.TopN, limits.Value.MaxTopN, "top_n", nameof(LimitsOptions.MaxTopN));
-                if (body.TopN < 1)
-                {
-                    throw new ArgumentException($"top_n must be at least 1 (got {body.TopN}).");
-                }
-
-                var response = await Rerank(grains, retry, http, body.Query, documents, body.Model, limits.Value);
+                var response = await Rerank(grains, retry, http, new RerankRequest(body.Query ?? "", documents, body.Model, MaxTokensPerDoc: body.MaxTokensPerDoc),
+                    body.TopN, limits.Value);
                 var results = Ranked(response.Logits)
                     .Take(body.TopN ?? documents.Length)
                     .Select(i => new CohereRerankResult(i, Probability(response.Logits[i]),
@@ -37,7 +33,23 @@ public static class RerankEndpoints
                     response.Model,
                     results,
                     new RerankUsageBody(response.Timings.Tokens, response.Timings.Tokens),
-                    new RerankMetaBody(new BilledUnitsBody(1), response.ScoresAreRelevance ? null : [ResponseMapping.NotRelevanceWarning])));
+                    Meta("1", response)));
+            })
+            .AddEndpointFilter<TenantAuthorizationFilter>()
+            .WithTags("rerank");
+
+        // Cohere's v2 client (CohereClientV2, the AI SDK's cohere provider) posts here.
+        app.MapPost("/v2/rerank", async (CohereV2RerankBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits,
+                IdempotentRetry retry) =>
+            {
+                var documents = body.Documents ?? throw new ArgumentException("documents is required.");
+                var response = await Rerank(grains, retry, http, new RerankRequest(body.Query ?? "", documents, body.Model, MaxTokensPerDoc: body.MaxTokensPerDoc),
+                    body.TopN, limits.Value);
+                var results = Ranked(response.Logits)
+                    .Take(body.TopN ?? documents.Length)
+                    .Select(i => new CohereV2RerankResult(i, Probability(response.Logits[i])))
+                    .ToArray();
+                return Results.Ok(new CohereV2RerankResponse(Guid.NewGuid().ToString(), results, Meta("2", response)));
             })
             .AddEndpointFilter<TenantAuthorizationFilter>()
             .WithTags("rerank");
@@ -46,7 +58,7 @@ public static class RerankEndpoints
                 IdempotentRetry retry) =>
             {
                 var texts = body.Texts ?? throw new ArgumentException("texts is required.");
-                var response = await Rerank(grains, retry, http, body.Query, texts, null, limits.Value);
+                var response = await Rerank(grains, retry, http, new RerankRequest(body.Query ?? "", texts), null, limits.Value);
                 return Results.Ok(Ranked(response.Logits)
                     .Select(i => new TeiRerankResult(i, body.RawScores == true ? response.Logits[i] : Probability(response.Logits[i]),
                         body.ReturnText == true ? texts[i] : null))
@@ -57,16 +69,22 @@ public static class RerankEndpoints
         return app;
     }
 
-    private static async Task<RerankResponse> Rerank(IGrainFactory grains, IdempotentRetry retry, HttpContext http, string? query,
-        string[] documents, string? model, LimitsOptions limits)
+    private static async Task<RerankResponse> Rerank(IGrainFactory grains, IdempotentRetry retry, HttpContext http, RerankRequest request,
+        int? topN, LimitsOptions limits)
     {
-        RequestLimits.RequireCount(documents.Length, limits.MaxRerankDocuments, "documents", nameof(LimitsOptions.MaxRerankDocuments));
-        for (var i = 0; i < documents.Length; i++)
+        RequestLimits.RequireAtMost(topN, limits.MaxTopN, "top_n", nameof(LimitsOptions.MaxTopN));
+        if (topN < 1)
         {
-            RequestLimits.RequireTextLength(documents[i], limits, $"documents[{i}]");
+            throw new ArgumentException($"top_n must be at least 1 (got {topN}).");
         }
 
-        var request = new RerankRequest(query ?? "", documents, model, http.Tenant());
+        RequestLimits.RequireCount(request.Documents.Length, limits.MaxRerankDocuments, "documents", nameof(LimitsOptions.MaxRerankDocuments));
+        for (var i = 0; i < request.Documents.Length; i++)
+        {
+            RequestLimits.RequireTextLength(request.Documents[i], limits, $"documents[{i}]");
+        }
+
+        request = request with { Tenant = http.Tenant() };
         if (RerankLimits.Problem(request) is { } problem)
         {
             throw new ArgumentException(problem);
@@ -95,6 +113,10 @@ public static class RerankEndpoints
             throw new ArgumentException($"documents[{position}] is not valid Unicode text.");
         }
     }
+
+    /// <summary>Cohere's meta: the API version the route speaks, one search unit, and the test-model warning when it applies.</summary>
+    private static RerankMetaBody Meta(string version, RerankResponse response) =>
+        new(new ApiVersionBody(version), new BilledUnitsBody(1), response.ScoresAreRelevance ? null : [ResponseMapping.NotRelevanceWarning]);
 
     /// <summary>Indices by descending logit; ties keep request order.</summary>
     private static IEnumerable<int> Ranked(float[] logits) =>

@@ -32,7 +32,7 @@ public static class TenantEndpoints
             var grain = grains.GetGrain<ITenantGrain>(tenant);
             if (!await grain.RevokeKey(keyId))
             {
-                throw new KeyNotFoundException($"Tenant '{tenant}' has no key with id '{keyId}'.");
+                throw new NotFoundException($"Tenant '{tenant}' has no key with id '{keyId}'.");
             }
 
             keys.ForgetId(keyId);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
+using RerankCluster.Gateway.Errors;
 
 namespace RerankCluster.Gateway.Security;
 
@@ -10,14 +11,13 @@ public sealed class AdminAuthorizationFilter(IOptions<GatewayOptions> options, A
     {
         if (!options.Value.RequiresKeys)
         {
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
-                detail: "Admin routes are disabled: set RERANK_ADMIN_KEY (Gateway:AdminKey) to manage tenants.");
+            throw new ForbiddenException("Admin routes are disabled: set RERANK_ADMIN_KEY (Gateway:AdminKey) to manage tenants.");
         }
 
         var key = TenantAuthorizationFilter.BearerKey(context.HttpContext);
         if (key is null || !keys.IsAdmin(key))
         {
-            return TenantAuthorizationFilter.Unauthorized("This route needs the admin key.");
+            throw new UnauthorizedException("This route needs the admin key.");
         }
 
         return await next(context);

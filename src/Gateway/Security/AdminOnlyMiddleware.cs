@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
+using RerankCluster.Gateway.Errors;
 
 namespace RerankCluster.Gateway.Security;
 
@@ -14,17 +15,14 @@ public sealed class AdminOnlyMiddleware(RequestDelegate next, IOptions<GatewayOp
     {
         if (!options.Value.RequiresKeys)
         {
-            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
-                detail: "The dashboard is disabled: set RERANK_ADMIN_KEY (Gateway:AdminKey) to open it.").ExecuteAsync(http);
-            return;
+            throw new ForbiddenException("The dashboard is disabled: set RERANK_ADMIN_KEY (Gateway:AdminKey) to open it.");
         }
 
         var presented = TenantAuthorizationFilter.BearerKey(http) ?? BasicPassword(http);
         if (presented is null || !keys.IsAdmin(presented))
         {
-            http.Response.Headers.WWWAuthenticate = "Basic realm=\"rerank-dashboard\"";
-            await TenantAuthorizationFilter.Unauthorized("The dashboard needs the admin key.").ExecuteAsync(http);
-            return;
+            // Basic, so that a browser prompts for the key (as the password).
+            throw new UnauthorizedException("The dashboard needs the admin key.", "Basic realm=\"rerank-dashboard\"");
         }
 
         await next(http);

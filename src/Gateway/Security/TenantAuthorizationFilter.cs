@@ -1,13 +1,15 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
+using RerankCluster.Gateway.Errors;
+using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Security;
 
 /// <summary>
 /// Authenticates every tenant route: `Authorization: Bearer &lt;key&gt;` must be a tenant's key (401
 /// otherwise), then applies the tenant's rate limit (429 with Retry-After). Without a configured admin
-/// key the gateway is open and requests belong to the tenant "default".
+/// key the gateway is open and requests belong to the tenant "default". Refusals are thrown, so that
+/// <see cref="ErrorMapping"/> answers them like every other error.
 /// </summary>
 public sealed class TenantAuthorizationFilter(IOptions<GatewayOptions> options, ApiKeyResolver keys, TenantRateLimiter limiter) : IEndpointFilter
 {
@@ -24,19 +26,18 @@ public sealed class TenantAuthorizationFilter(IOptions<GatewayOptions> options, 
             var key = BearerKey(http);
             if (key is null)
             {
-                return Unauthorized("An API key is required: send Authorization: Bearer <key>.");
+                throw new UnauthorizedException("An API key is required: send Authorization: Bearer <key>.");
             }
 
             if (keys.IsAdmin(key))
             {
-                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
-                    detail: "The admin key manages tenants; use a tenant's API key for this route.");
+                throw new ForbiddenException("The admin key manages tenants; use a tenant's API key for this route.");
             }
 
             var resolved = await keys.TenantOf(key);
             if (resolved is null)
             {
-                return Unauthorized("The API key is not valid.");
+                throw new UnauthorizedException("The API key is not valid.");
             }
 
             tenant = resolved;
@@ -45,9 +46,8 @@ public sealed class TenantAuthorizationFilter(IOptions<GatewayOptions> options, 
         var (acquired, retryAfter) = await limiter.TryAcquireAsync(tenant);
         if (!acquired)
         {
-            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                detail: "This tenant is over its cluster-wide request rate (Limits:RequestsPerSecond, Limits:Burst); retry after the Retry-After delay.");
+            throw new OverloadedException(
+                "This tenant is over its cluster-wide request rate (Limits:RequestsPerSecond, Limits:Burst); retry after the Retry-After delay.", retryAfter);
         }
 
         http.SetTenant(tenant);
@@ -62,8 +62,4 @@ public sealed class TenantAuthorizationFilter(IOptions<GatewayOptions> options, 
             ? header[scheme.Length..].Trim()
             : null;
     }
-
-    internal static IResult Unauthorized(string detail) =>
-        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail,
-            extensions: new Dictionary<string, object?> { ["www_authenticate"] = "Bearer" });
 }

@@ -35,7 +35,7 @@ public sealed class IndexGrain(
         var shards = settings.Shards == IndexSettings.DefaultShards ? indexing.Value.DefaultShards : settings.Shards;
         if (shards < 1 || shards > max)
         {
-            throw new ArgumentException($"shards must be between 1 and {max} (got {settings.Shards}).");
+            throw new InvalidRequestException($"shards must be between 1 and {max} (got {settings.Shards}).");
         }
 
         var biEncoder = models.BiEncoderName(settings.BiEncoder);
@@ -44,13 +44,13 @@ public sealed class IndexGrain(
         {
             if (settings.Shards != IndexSettings.DefaultShards && state.State.Shards != shards)
             {
-                throw new InvalidOperationException(
+                throw new ConflictException(
                     $"Index '{IndexKey.Parse(Key).Index}' already exists with {state.State.Shards} shards; delete it first to change the shard count.");
             }
 
             if ((settings.BiEncoder is not null && biEncoder != Info().BiEncoder) || (settings.CrossEncoder is not null && crossEncoder != Info().CrossEncoder))
             {
-                throw new InvalidOperationException(
+                throw new ConflictException(
                     $"Index '{IndexKey.Parse(Key).Index}' already exists with bi_encoder '{Info().BiEncoder}' and cross_encoder '{Info().CrossEncoder}'; delete it first to change them.");
             }
 
@@ -99,7 +99,7 @@ public sealed class IndexGrain(
     {
         if (!Exists)
         {
-            throw new KeyNotFoundException($"Index '{IndexKey.Parse(Key).Index}' does not exist.");
+            throw new NotFoundException($"Index '{IndexKey.Parse(Key).Index}' does not exist.");
         }
     }
 

@@ -31,6 +31,13 @@ public sealed class UpsertPipeline(
         var index = await grains.GetGrain<IIndexGrain>(indexKey).Get()
                     ?? throw new KeyNotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
         DocumentValidation.Require(documents);
+        if (silos.ActiveSilos().Count == 0)
+        {
+            // Refused before anything is reserved or acknowledged: with no model silo no slice could be embedded.
+            throw new ModelUnavailableException(
+                "No active silo serves models (Orleans:Metadata:role rerank or all), so the documents cannot be embedded. Start such a silo, or retry once one has joined.");
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         var existing = (await Task.WhenAll(documents
                 .GroupBy(document => ShardRouter.ShardOf(document.Id, index.Shards))

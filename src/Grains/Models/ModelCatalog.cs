@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RerankCluster.Configuration.Telemetry;
+using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Options;
 using RerankCluster.Inference;
 using RerankCluster.Inference.Batching;
@@ -15,7 +16,8 @@ namespace RerankCluster.Grains.Models;
 /// The models this silo serves, by name: the configured defaults plus the ones allowed in
 /// <c>BiEncoder:Allowed</c> and <c>CrossEncoder:Allowed</c>, each loaded once on first use and shared
 /// by every grain. Names outside those lists are refused, so a tenant can never make a silo load
-/// an arbitrary path or hub model.
+/// an arbitrary path or hub model. A load that fails (a pull that failed, files not there yet) is not
+/// kept: the caller gets <see cref="ModelUnavailableException"/> and the next request loads again.
 /// </summary>
 public sealed class ModelCatalog : IAsyncDisposable
 {
@@ -43,7 +45,7 @@ public sealed class ModelCatalog : IAsyncDisposable
         _batching = batching.Value;
         _indexing = indexing.Value;
         DefaultBiEncoder = string.IsNullOrWhiteSpace(_bi.Model) ? ShippedMiniLm.RepoId : _bi.Model;
-        DefaultCrossEncoder = string.IsNullOrWhiteSpace(_cross.Model) ? DerivedTestCrossEncoder.Name : _cross.Model;
+        DefaultCrossEncoder = string.IsNullOrWhiteSpace(_cross.Model) ? ModelResolver.DefaultCrossEncoderName : _cross.Model;
         BiEncoders = _bi.Allowed.Prepend(DefaultBiEncoder).Distinct().ToArray();
         CrossEncoders = _cross.Allowed.Prepend(DefaultCrossEncoder).Distinct().ToArray();
     }
@@ -64,16 +66,32 @@ public sealed class ModelCatalog : IAsyncDisposable
     public string BiEncoderName(string? requested) =>
         Served(requested, DefaultBiEncoder, BiEncoders, "bi_encoder", "BiEncoder");
 
-    public string CrossEncoderName(string? requested) =>
-        Served(requested, DefaultCrossEncoder, CrossEncoders, "cross_encoder", "CrossEncoder");
+    public string CrossEncoderName(string? requested, string field = "cross_encoder") =>
+        Served(requested, DefaultCrossEncoder, CrossEncoders, field, "CrossEncoder");
 
-    public bool ServesCrossEncoder(string? name) => name is not null && CrossEncoders.Contains(name);
+    public BiEncoderEntry BiEncoder(string? name) => Loaded(_biEncoders, BiEncoderName(name), LoadBiEncoder);
 
-    public BiEncoderEntry BiEncoder(string? name) =>
-        _biEncoders.GetOrAdd(BiEncoderName(name), served => new Lazy<BiEncoderEntry>(() => LoadBiEncoder(served))).Value;
+    public CrossEncoderEntry CrossEncoder(string? name) => Loaded(_crossEncoders, CrossEncoderName(name), LoadCrossEncoder);
 
-    public CrossEncoderEntry CrossEncoder(string? name) =>
-        _crossEncoders.GetOrAdd(CrossEncoderName(name), served => new Lazy<CrossEncoderEntry>(() => LoadCrossEncoder(served))).Value;
+    /// <summary>
+    /// One load per name at a time (the Lazy), but a Lazy that failed is removed, since Lazy would
+    /// rethrow its first exception for the life of the process.
+    /// </summary>
+    private T Loaded<T>(ConcurrentDictionary<string, Lazy<T>> loaded, string name, Func<string, T> load)
+    {
+        var entry = loaded.GetOrAdd(name, served => new Lazy<T>(() => load(served)));
+        try
+        {
+            return entry.Value;
+        }
+        catch (Exception ex)
+        {
+            // Only this attempt: a retry another request already started stays.
+            loaded.TryRemove(new KeyValuePair<string, Lazy<T>>(name, entry));
+            _logger.LogError(ex, "Loading model {Model} failed; the next request that needs it tries again", name);
+            throw new ModelUnavailableException($"Model '{name}' could not be loaded: {ex.Message}");
+        }
+    }
 
     private BiEncoderEntry LoadBiEncoder(string name)
     {
@@ -114,7 +132,7 @@ public sealed class ModelCatalog : IAsyncDisposable
 
         return served.Contains(requested)
             ? requested
-            : throw new ArgumentException(
+            : throw new InvalidRequestException(
                 $"{field} '{requested}' is not served by this cluster; served: {string.Join(", ", served)} ({section}:Model, {section}:Allowed).");
     }
 

@@ -28,13 +28,13 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
     {
         if (SearchLimits.Problem(request) is { } problem)
         {
-            throw new ArgumentException(problem);
+            throw new InvalidRequestException(problem);
         }
 
         var total = Stopwatch.StartNew();
         var indexKey = this.GetPrimaryKeyString();
         var index = await GrainFactory.GetGrain<IIndexGrain>(indexKey).Get()
-                    ?? throw new KeyNotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
+                    ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
 
         var clock = Stopwatch.StartNew();
         using var embedSpan = RerankTelemetry.Source.StartActivity("embed query");
@@ -113,5 +113,5 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
     /// The client left, or the cluster is past its admission budget: neither is a failure to degrade
     /// from (a degraded answer would invite the load back), both go back to the caller as they are.
     /// </summary>
-    private static bool IsRefusal(Exception error) => error is OperationCanceledException or RerankOverloadedException;
+    private static bool IsRefusal(Exception error) => error is OperationCanceledException or OverloadedException;
 }

@@ -27,7 +27,7 @@ public sealed class CrossEncoderScatter(
     /// <param name="passageTokens">Token counts already known (from ingestion); tokenised here when null.</param>
     /// <exception cref="TimeoutException">Past Rerank:Timeout.</exception>
     /// <exception cref="RerankFailedException">No active silo reranks.</exception>
-    /// <exception cref="RerankOverloadedException">Every rerank silo refused a batch at admission.</exception>
+    /// <exception cref="OverloadedException">Every rerank silo refused a batch at admission.</exception>
     public async Task<(float[] Logits, RerankTimings Timings, CrossEncoder Model)> Score(string tenant, string query, IReadOnlyList<string> passages,
         string? model, IReadOnlyList<int>? passageTokens = null, CancellationToken cancellationToken = default)
     {

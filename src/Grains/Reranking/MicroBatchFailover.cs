@@ -52,7 +52,7 @@ public static class MicroBatchFailover
                         // The request's own fault: every silo would say the same.
                         throw;
                     }
-                    catch (RerankOverloadedException busy)
+                    catch (OverloadedException busy)
                     {
                         last = busy;
                     }

@@ -16,12 +16,15 @@ public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models
     {
         if (RerankLimits.Problem(request) is { } problem)
         {
-            throw new ArgumentException(problem);
+            throw new InvalidRequestException(problem);
         }
 
-        // Clients of other services send their own model names: those mean "the default here".
-        var model = models.ServesCrossEncoder(request.Model) ? request.Model : null;
-        var (logits, timings, encoder) = await scatter.Score(request.Tenant, request.Query, request.Documents, model,
+        // A name this cluster does not serve is refused with the served names, never scored by the default.
+        var model = models.CrossEncoderName(request.Model, "model");
+        var documents = request.MaxTokensPerDoc is { } maxTokens
+            ? request.Documents.Select(d => models.CrossEncoder(model).Encoder.Tokenizer.Truncate(d, maxTokens)).ToArray()
+            : request.Documents;
+        var (logits, timings, encoder) = await scatter.Score(request.Tenant, request.Query, documents, model,
             cancellationToken: cancellationToken);
         return new RerankResponse(logits, timings, encoder.Model.Name, encoder.ScoresAreRelevance);
     }

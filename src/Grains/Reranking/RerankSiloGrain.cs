@@ -29,7 +29,9 @@ public sealed class RerankSiloGrain(ModelCatalog models, ILocalSiloDetails silo)
         catch (QueueFullException full)
         {
             // The batcher's refusal crosses the wire as the typed error that callers fail over on and the gateway answers 429.
-            throw new RerankOverloadedException(full.Message, (int)Math.Ceiling(full.RetryAfter.TotalSeconds));
+            throw new OverloadedException(
+                $"The rerank silos are past their admission budget (Batching:MaxQueuedTokens); nothing of this request was kept. Retry after the Retry-After delay. {full.Message}",
+                full.RetryAfter);
         }
 
         return new RerankBatchResult(scores.Logits, silo.SiloAddress.ToParsableString(), scores.TokenizeMs, scores.InferenceMs,

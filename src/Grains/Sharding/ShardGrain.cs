@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Placement;
 using RerankCluster.Grains.Storage;
@@ -5,7 +6,7 @@ using RerankCluster.Grains.Storage;
 namespace RerankCluster.Grains.Sharding;
 
 [ShardSpreadPlacement]
-public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo) : Grain, IShardGrain
+public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, ILogger<ShardGrain> logger) : Grain, IShardGrain
 {
     private readonly ShardContents _contents = new();
 
@@ -13,7 +14,17 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo) : Grai
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _contents.Upsert(await store.Load(Key));
+        try
+        {
+            _contents.Upsert(await store.Load(Key));
+        }
+        catch (StoredDocumentsCorruptException ex)
+        {
+            // The activation fails (every call answers this error) rather than serve part of the shard.
+            logger.LogError("Shard {Shard} refuses to activate: stored documents {DocumentIds} cannot be decoded. {Reason}",
+                Key, ex.DocumentIds, ex.Message);
+            throw;
+        }
     }
 
     public async Task<int> Upsert(DocumentChunks[] documents)

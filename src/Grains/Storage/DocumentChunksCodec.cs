@@ -39,28 +39,63 @@ public static class DocumentChunksCodec
         return stream.ToArray();
     }
 
-    public static DocumentChunks Decode(byte[] bytes)
+    /// <summary>
+    /// Reads one stored record, all of it or nothing: a truncated or corrupt record throws
+    /// <see cref="StoredDocumentsCorruptException"/> naming the document (the hash field, when the record
+    /// itself is too broken to say), never a document with zero-filled vectors.
+    /// </summary>
+    public static DocumentChunks Decode(byte[] bytes, string? fieldName = null)
     {
-        using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
-        var version = reader.ReadByte();
-        if (version != Version)
+        string? documentId = null;
+        try
         {
-            throw new InvalidDataException($"Stored document format {version} is not readable by this version (expects {Version}).");
-        }
+            using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+            var version = reader.ReadByte();
+            if (version != Version)
+            {
+                throw new InvalidDataException($"format {version} is not readable by this version (expects {Version})");
+            }
 
-        var documentId = reader.ReadString();
-        var chunks = new StoredChunk[reader.ReadInt32()];
-        for (var i = 0; i < chunks.Length; i++)
+            documentId = reader.ReadString();
+            var chunks = new StoredChunk[Count(reader, bytes.Length, "chunk count")];
+            for (var i = 0; i < chunks.Length; i++)
+            {
+                var index = reader.ReadInt32();
+                var text = reader.ReadString();
+                var metadata = reader.ReadBoolean() ? reader.ReadString() : null;
+                var tokens = reader.ReadInt32();
+                var embedding = new float[Count(reader, bytes.Length, "dimension")];
+                // BinaryReader.Read returns what it could: a short read is a truncated record, not zeros.
+                var vector = MemoryMarshal.AsBytes(embedding.AsSpan());
+                if (reader.Read(vector) != vector.Length)
+                {
+                    throw new EndOfStreamException($"chunk {i}'s vector is cut short");
+                }
+
+                chunks[i] = new StoredChunk(documentId, index, text, metadata, tokens, embedding);
+            }
+
+            if (reader.BaseStream.Position != bytes.Length)
+            {
+                throw new InvalidDataException($"{bytes.Length - reader.BaseStream.Position} bytes follow the last chunk");
+            }
+
+            return new DocumentChunks(documentId, chunks);
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or FormatException or ArgumentException)
         {
-            var index = reader.ReadInt32();
-            var text = reader.ReadString();
-            var metadata = reader.ReadBoolean() ? reader.ReadString() : null;
-            var tokens = reader.ReadInt32();
-            var embedding = new float[reader.ReadInt32()];
-            reader.Read(MemoryMarshal.AsBytes(embedding.AsSpan()));
-            chunks[i] = new StoredChunk(documentId, index, text, metadata, tokens, embedding);
+            var name = documentId ?? fieldName ?? "(unnamed)";
+            throw new StoredDocumentsCorruptException([name],
+                $"Stored document '{name}' cannot be decoded ({bytes.Length} bytes): {ex.Message}.");
         }
+    }
 
-        return new DocumentChunks(documentId, chunks);
+    /// <summary>A length prefix, checked against the record's size before anything is allocated for it.</summary>
+    private static int Count(BinaryReader reader, int recordBytes, string what)
+    {
+        var count = reader.ReadInt32();
+        return count >= 0 && count <= recordBytes
+            ? count
+            : throw new InvalidDataException($"{what} {count} does not fit a record of {recordBytes} bytes");
     }
 }

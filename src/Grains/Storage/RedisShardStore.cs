@@ -6,9 +6,10 @@ namespace RerankCluster.Grains.Storage;
 /// <summary>
 /// Shard contents in Redis, one hash per shard (<c>{prefix}:shard:{tenant/index/n}</c>) with a field
 /// per document. A write touches only the documents it changes, never the whole shard, and a shard
-/// reactivated on any silo reads the same hash back.
+/// reactivated on any silo reads the same hash back. Each write returns only once it is as durable as
+/// <see cref="RedisDurability"/> requires.
 /// </summary>
-public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPrefix) : IShardStore
+public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPrefix, RedisDurability durability) : IShardStore
 {
     private IDatabase Database => redis.GetDatabase();
 
@@ -16,22 +17,45 @@ public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPref
     public Task<IReadOnlyList<DocumentChunks>> Load(string shardKey) => StorageFaults.Guard<IReadOnlyList<DocumentChunks>>(async () =>
     {
         var documents = new List<DocumentChunks>();
+        var corrupt = new List<StoredDocumentsCorruptException>();
         await foreach (var entry in Database.HashScanAsync(Key(shardKey), pageSize: 512))
         {
-            documents.Add(DocumentChunksCodec.Decode(entry.Value!));
+            try
+            {
+                documents.Add(DocumentChunksCodec.Decode(entry.Value!, entry.Name!));
+            }
+            catch (StoredDocumentsCorruptException ex)
+            {
+                // Read on: the error names every broken document, not only the first.
+                corrupt.Add(ex);
+            }
         }
 
-        return documents;
+        return corrupt.Count == 0 ? documents : throw Corrupt(shardKey, corrupt);
     });
 
-    public Task Upsert(string shardKey, IReadOnlyList<DocumentChunks> documents) =>
-        StorageFaults.Guard(() => Database.HashSetAsync(Key(shardKey),
-            documents.Select(d => new HashEntry(d.DocumentId, DocumentChunksCodec.Encode(d))).ToArray()));
+    public Task Upsert(string shardKey, IReadOnlyList<DocumentChunks> documents) => Write(database =>
+        database.HashSetAsync(Key(shardKey), documents.Select(d => new HashEntry(d.DocumentId, DocumentChunksCodec.Encode(d))).ToArray()));
 
     public Task Delete(string shardKey, IReadOnlyList<string> documentIds) =>
-        StorageFaults.Guard(() => Database.HashDeleteAsync(Key(shardKey), documentIds.Select(id => (RedisValue)id).ToArray()));
+        Write(database => database.HashDeleteAsync(Key(shardKey), documentIds.Select(id => (RedisValue)id).ToArray()));
 
-    public Task Drop(string shardKey) => StorageFaults.Guard(() => Database.KeyDeleteAsync(Key(shardKey)));
+    public Task Drop(string shardKey) => Write(database => database.KeyDeleteAsync(Key(shardKey)));
+
+    private Task Write(Func<IDatabase, Task> write) => StorageFaults.Guard(async () =>
+    {
+        var database = Database;
+        await write(database);
+        await durability.Confirm(database);
+    });
+
+    private static StoredDocumentsCorruptException Corrupt(string shardKey, List<StoredDocumentsCorruptException> corrupt)
+    {
+        var ids = corrupt.SelectMany(c => c.DocumentIds).ToArray();
+        return new StoredDocumentsCorruptException(ids,
+            $"Shard {shardKey} cannot load {ids.Length} stored document(s), so it does not serve: {string.Join(" ", corrupt.Select(c => c.Message))} " +
+            "An operator must restore or remove them in storage before the shard serves again.");
+    }
 
     private RedisKey Key(string shardKey) => $"{keyPrefix}:shard:{shardKey}";
 }

@@ -15,7 +15,7 @@ public sealed class ApiKeyGrain(
     {
         if (state.State.Tenant is { } owner && owner != tenant)
         {
-            throw new InvalidOperationException("This key already belongs to another tenant.");
+            throw new ConflictException("This key already belongs to another tenant.");
         }
 
         state.State.Tenant = tenant;

@@ -19,7 +19,7 @@ public sealed class TenantGrain(
         IndexKey.RequireName(tenant, "tenant");
         if (state.RecordExists)
         {
-            throw new InvalidOperationException($"Tenant '{tenant}' already exists.");
+            throw new ConflictException($"Tenant '{tenant}' already exists.");
         }
 
         state.State = new TenantState { CreatedAt = DateTimeOffset.UtcNow };
@@ -60,7 +60,7 @@ public sealed class TenantGrain(
     {
         if (!state.RecordExists && state.State.CreatedAt == default)
         {
-            throw new KeyNotFoundException($"Tenant '{this.GetPrimaryKeyString()}' does not exist.");
+            throw new NotFoundException($"Tenant '{this.GetPrimaryKeyString()}' does not exist.");
         }
     }
 }

@@ -31,6 +31,9 @@ public sealed class ModelResolver
     public static ModelFiles DefaultCrossEncoder(string cacheDirectory) =>
         TrainedCrossEncoder.IsShipped ? TrainedCrossEncoder.Ensure(cacheDirectory) : DerivedTestCrossEncoder.Ensure(cacheDirectory);
 
+    /// <summary>The name <see cref="DefaultCrossEncoder"/> serves under, without building it: what every response reports.</summary>
+    public static string DefaultCrossEncoderName => TrainedCrossEncoder.IsShipped ? TrainedCrossEncoder.Name : DerivedTestCrossEncoder.Name;
+
     public ModelFiles Resolve(string spec, string? onnxFile)
     {
         if (Directory.Exists(spec))

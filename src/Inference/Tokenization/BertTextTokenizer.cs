@@ -44,6 +44,18 @@ public sealed class BertTextTokenizer
     public int[] Tokenize(string text) =>
         _tokenizer.EncodeToIds(text, addSpecialTokens: false).ToArray();
 
+    /// <summary>
+    /// The start of a text that holds at most <paramref name="maxTokens"/> word pieces (Cohere's
+    /// max_tokens_per_doc), cut after the last piece kept, in the tokenizer's normalised form (lower-cased
+    /// for uncased models), which tokenises to the same ids. The library's own maxTokenCount keeps one
+    /// piece fewer than asked, hence the offsets.
+    /// </summary>
+    public string Truncate(string text, int maxTokens)
+    {
+        var pieces = _tokenizer.EncodeToTokens(text, out var normalized);
+        return pieces.Count <= maxTokens ? text : (normalized ?? text)[..pieces[maxTokens - 1].Offset.End];
+    }
+
     /// <summary>Ids of one text as the model sees it: [CLS] text [SEP], truncated to <paramref name="maxLength"/>.</summary>
     public int[] EncodeSingle(string text, int maxLength) => EncodeSingle(Tokenize(text), maxLength);
 

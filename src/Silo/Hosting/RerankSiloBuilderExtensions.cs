@@ -133,7 +133,11 @@ public static class RerankSiloBuilderExtensions
         // AbortOnConnectFail off: a silo that starts, or a shard that activates, while Redis is down gets a
         // multiplexer that keeps reconnecting, and calls fail as StorageUnavailableException until it is back.
         silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(Resilient(connection)));
-        silo.Services.AddSingleton<IShardStore>(sp => new RedisShardStore(sp.GetRequiredService<IConnectionMultiplexer>(), storage.KeyPrefix));
+        silo.Services.AddSingleton(storage.RedisDurability());
+        silo.Services.AddSingleton<IShardStore>(sp =>
+            new RedisShardStore(sp.GetRequiredService<IConnectionMultiplexer>(), storage.KeyPrefix, sp.GetRequiredService<RedisDurability>()));
+        silo.Services.AddHostedService(sp => new StorageDurabilityCheck(
+            Resilient(connection), sp.GetRequiredService<RedisDurability>(), sp.GetRequiredService<ILogger<StorageDurabilityCheck>>()));
         foreach (var name in new[] { RerankStorage.Indexes, RerankStorage.Tenants })
         {
             silo.AddRedisGrainStorage(name, redis => redis.ConfigurationOptions = Resilient(connection));

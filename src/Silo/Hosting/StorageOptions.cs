@@ -1,4 +1,5 @@
 using RerankCluster.Configuration;
+using RerankCluster.Grains.Storage;
 
 namespace RerankCluster.Silo.Hosting;
 
@@ -24,8 +25,34 @@ public sealed class StorageOptions : ISelfValidatingOptions
     /// <summary>Prefix of every key this cluster writes, so several clusters can share one Redis.</summary>
     public string KeyPrefix { get; set; } = "rerank";
 
+    /// <summary>What a shard write must reach before it is acknowledged (Redis only).</summary>
+    public StorageDurability Durability { get; set; } = StorageDurability.Default;
+
+    /// <summary>With Durability Replicas: how many replicas must confirm each write (WAIT's numreplicas).</summary>
+    public int Replicas { get; set; } = 1;
+
+    /// <summary>With Durability Replicas: how long a write waits for them before it fails unacknowledged (503).</summary>
+    public TimeSpan ReplicaTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    public RedisDurability RedisDurability() => new(Durability, Replicas, ReplicaTimeout);
+
     public IEnumerable<string> Validate()
     {
+        if (Durability != StorageDurability.Default && Provider != StorageProvider.Redis)
+        {
+            yield return $"{Section}:Durability {Durability} needs {Section}:Provider Redis (got {Provider}).";
+        }
+
+        if (Durability == StorageDurability.Replicas && Replicas < 1)
+        {
+            yield return $"{Section}:Replicas must be at least 1 when {Section}:Durability is Replicas (got {Replicas}).";
+        }
+
+        if (Durability == StorageDurability.Replicas && (ReplicaTimeout < TimeSpan.FromMilliseconds(1) || ReplicaTimeout > TimeSpan.FromMinutes(1)))
+        {
+            yield return $"{Section}:ReplicaTimeout must be between 1 ms and 1 minute (got {ReplicaTimeout}).";
+        }
+
         if (string.IsNullOrWhiteSpace(KeyPrefix) || KeyPrefix.Contains(' '))
         {
             yield return $"{Section}:KeyPrefix must be a non-empty word (got '{KeyPrefix}').";
