@@ -54,7 +54,7 @@ public static class IndexEndpoints
         indexes.MapGet("/jobs/{job}", async (string index, string job, HttpContext http, IGrainFactory grains) =>
             IngestJobKey.IsValidId(job)
                 ? Results.Ok(ResponseMapping.ToBody(await Job(grains, http, index, job).Status()))
-                : throw new KeyNotFoundException($"Upsert job '{job}' of index '{index}' is unknown."));
+                : throw new NotFoundException($"Upsert job '{job}' of index '{index}' is unknown."));
 
         indexes.MapDelete("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains) =>
             await Index(grains, http, index).DeleteDocument(id)

@@ -66,7 +66,7 @@ public sealed class IngestJobGrain(
     {
         if (_started)
         {
-            throw new InvalidOperationException($"Job '{JobId}' has already started.");
+            throw new ConflictException($"Job '{JobId}' has already started.");
         }
 
         _started = true;
@@ -202,7 +202,7 @@ public sealed class IngestJobGrain(
             }
 
             var (indexKey, job) = IngestJobKey.Parse(this.GetPrimaryKeyString());
-            throw new KeyNotFoundException(
+            throw new NotFoundException(
                 $"Upsert job '{job}' of index '{IndexKey.Parse(indexKey).Index}' is unknown: it never started, or finished longer than Indexing:JobRetention ago.");
         }
     }

@@ -29,7 +29,7 @@ public sealed class UpsertPipeline(
     public async Task<UpsertPlan> Prepare(string indexKey, DocumentInput[] documents, CancellationToken cancellationToken)
     {
         var index = await grains.GetGrain<IIndexGrain>(indexKey).Get()
-                    ?? throw new KeyNotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
+                    ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
         DocumentValidation.Require(documents);
         if (silos.ActiveSilos().Count == 0)
         {
@@ -107,7 +107,7 @@ public sealed class UpsertPipeline(
     {
         _ when ExceptionChain.Of(error).OfType<StorageUnavailableException>().FirstOrDefault() is { } storage => storage.Message,
         TimeoutException => "a grain call timed out",
-        KeyNotFoundException or InvalidOperationException or ArgumentException => error.Message,
+        RerankException or InvalidOperationException or ArgumentException => error.Message,
         _ => $"{error.GetType().Name}; the error is in the silo log",
     };
 
@@ -122,7 +122,7 @@ public sealed class UpsertPipeline(
             var index = await grains.GetGrain<IIndexGrain>(plan.IndexKey).Get();
             if (index is null || index.CreatedAt != plan.Index.CreatedAt)
             {
-                throw new KeyNotFoundException($"Index '{plan.Index.Name}' was deleted while the upsert ran.");
+                throw new NotFoundException($"Index '{plan.Index.Name}' was deleted while the upsert ran.");
             }
 
             var documents = slice.WithEmbeddings(embeddings.SelectMany(batch => batch).ToArray());
