@@ -13,7 +13,9 @@ public delegate TResult OutputReader<out TResult>(ReadOnlySpan<float> output, Re
 /// Runs go through I/O bindings: the inputs are bound straight from the batch's (pooled) memory and the
 /// output is bound to CPU memory, so on CUDA the inputs are copied to the device once and the output
 /// back once, with no intermediate tensors; on the CPU nothing is copied. Bindings are reused across
-/// calls. Safe to call from several threads at once, as ONNX Runtime sessions are.
+/// calls. Safe to call from several threads at once, as ONNX Runtime sessions are, and safe to dispose
+/// while runs are in flight: the native session is released when the last run leaves, since freeing
+/// it under a running call corrupts ONNX Runtime's thread pool and kills the process.
 /// </summary>
 public sealed class BertOnnxSession : IDisposable
 {
@@ -23,6 +25,9 @@ public sealed class BertOnnxSession : IDisposable
     private readonly RunOptions _runOptions = new();
     private readonly OrtMemoryInfo _cpuMemory = OrtMemoryInfo.DefaultInstance;
     private readonly ConcurrentBag<OrtIoBinding> _bindings = [];
+    private readonly object _gate = new();
+    private int _runsInFlight;
+    private bool _disposed;
 
     public BertOnnxSession(InferenceSession session, ExecutionProvider provider, Func<IReadOnlyDictionary<string, NodeMetadata>, string> chooseOutput)
     {
@@ -63,6 +68,33 @@ public sealed class BertOnnxSession : IDisposable
     /// <summary>Runs the batch and hands the output to <paramref name="read"/> without copying it.</summary>
     public TResult Run<TResult>(EncodedBatch batch, OutputReader<TResult> read)
     {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _runsInFlight++;
+        }
+
+        try
+        {
+            return RunBound(batch, read);
+        }
+        finally
+        {
+            bool release;
+            lock (_gate)
+            {
+                release = --_runsInFlight == 0 && _disposed;
+            }
+
+            if (release)
+            {
+                Release();
+            }
+        }
+    }
+
+    private TResult RunBound<TResult>(EncodedBatch batch, OutputReader<TResult> read)
+    {
         long[] inputShape = [batch.Rows, batch.Width];
         var binding = _bindings.TryTake(out var reused) ? reused : _session.CreateIoBinding();
         var inputs = new OrtValue?[_inputNames.Length];
@@ -93,7 +125,28 @@ public sealed class BertOnnxSession : IDisposable
         }
     }
 
+    /// <summary>Refuses new runs; the native session goes when the last run in flight has finished.</summary>
     public void Dispose()
+    {
+        bool release;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            release = _runsInFlight == 0;
+        }
+
+        if (release)
+        {
+            Release();
+        }
+    }
+
+    private void Release()
     {
         while (_bindings.TryTake(out var binding))
         {
