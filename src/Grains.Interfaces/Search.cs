@@ -1,13 +1,15 @@
 namespace RerankCluster.Grains.Interfaces;
 
 /// <param name="Stage1Depth">When above 0, also return this many bi-encoder hits before reranking (for evaluation).</param>
+/// <param name="Stage1Weight">This search's weight of the stage-1 similarity in the final order; null: Rerank:Stage1Weight, else the model's.</param>
 [GenerateSerializer, Immutable]
 public sealed record SearchRequest(
     [property: Id(0)] string Query,
     [property: Id(1)] int TopK = SearchLimits.DefaultTopK,
     [property: Id(2)] int Candidates = SearchLimits.DefaultCandidates,
     [property: Id(3)] bool ReturnDocuments = true,
-    [property: Id(4)] int Stage1Depth = 0);
+    [property: Id(4)] int Stage1Depth = 0,
+    [property: Id(5)] double? Stage1Weight = null);
 
 /// <param name="Score">The cross-encoder's raw logit: rank by it, do not read it as a probability.</param>
 /// <param name="Probability">sigmoid(Score).</param>
@@ -39,6 +41,7 @@ public sealed record SearchTimings(
     [property: Id(4)] RerankTimings Rerank);
 
 /// <param name="Degraded">Why reranking was skipped, when the results are in stage-1 order; null when reranked.</param>
+/// <param name="Stage1Weight">The weight of the stage-1 similarity in the final order (0: the reranker's order).</param>
 [GenerateSerializer, Immutable]
 public sealed record SearchResponse(
     [property: Id(0)] SearchResult[] Results,
@@ -46,4 +49,5 @@ public sealed record SearchResponse(
     [property: Id(2)] string CrossEncoder,
     [property: Id(3)] bool ScoresAreRelevance,
     [property: Id(4)] Stage1Hit[] Stage1,
-    [property: Id(5)] string? Degraded = null);
+    [property: Id(5)] string? Degraded = null,
+    [property: Id(6)] double Stage1Weight = 0);

@@ -31,6 +31,11 @@ public static class SearchLimits
             return $"top_k must be between 1 and candidates ({request.Candidates}) (got {request.TopK}).";
         }
 
+        if (request.Stage1Weight is < 0 or > 1 or double.NaN)
+        {
+            return $"stage1_weight must be between 0 and 1 (got {request.Stage1Weight}).";
+        }
+
         if (request.Stage1Depth < 0 || request.Stage1Depth > MaxCandidates)
         {
             return $"stage1_depth must be between 0 and {MaxCandidates} (got {request.Stage1Depth}).";

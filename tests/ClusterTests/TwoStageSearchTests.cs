@@ -28,14 +28,19 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         var response = await fixture.Client.GetGrain<IQueryGrain>(IndexKey.For("t1", "brute-force"))
             .Search(new SearchRequest(query, topK, candidates));
 
-        // Brute force: cosine over every document, then the cross-encoder over the best candidates.
+        // Brute force: cosine over every document, then the cross-encoder over the best candidates,
+        // ordered by the stage-1 weight the default model declares (min-max of each score, interpolated).
         var queryVector = fixture.BiEncoder.Embed(query);
         var vectors = fixture.BiEncoder.Embed(documents.Select(d => d.Text).ToArray());
         var stage1 = documents.Select((d, i) => (d, score: VectorMath.Dot(queryVector, vectors[i])))
             .OrderByDescending(x => x.score).Take(candidates).ToArray();
         var logits = fixture.CrossEncoder.Score(query, stage1.Select(x => x.d.Text).ToArray());
-        var expected = stage1.Select((x, rank) => (x.d.Id, rank: rank + 1, logit: logits[rank]))
-            .OrderByDescending(x => x.logit).Take(topK).ToArray();
+        var weight = fixture.CrossEncoder.Model.Stage1Weight;
+        double Scaled(float value, IEnumerable<float> all) => (value - all.Min()) / Math.Max(1e-12, all.Max() - all.Min());
+        var expected = stage1.Select((x, rank) => (x.d.Id, rank: rank + 1, logit: logits[rank],
+                final: (1 - weight) * Scaled(logits[rank], logits) + weight * Scaled(x.score, stage1.Select(s => s.score))))
+            .OrderByDescending(x => x.final).Take(topK).ToArray();
+        Assert.Equal(weight, response.Stage1Weight);
 
         Assert.Equal(expected.Select(e => e.Id), response.Results.Select(r => r.DocumentId));
         for (var i = 0; i < topK; i++)
@@ -49,6 +54,29 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         Assert.Equal((candidates + TwoSiloCluster.MaxPairsPerBatch - 1) / TwoSiloCluster.MaxPairsPerBatch, response.Timings.Rerank.Batches);
         Assert.Equal(TwoSiloCluster.Silos, response.Timings.Rerank.Silos.Length);
         Assert.Equal(fixture.CrossEncoder.ScoresAreRelevance, response.ScoresAreRelevance);
+    }
+
+    [Fact]
+    public async Task A_searchs_stage1_weight_moves_the_order_from_the_rerankers_to_stage_1s()
+    {
+        var key = IndexKey.For("t1", "fusion");
+        await fixture.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(2));
+        await fixture.Client.Upsert(key, SampleCorpus.Documents().ToArray());
+        var query = fixture.Client.GetGrain<IQueryGrain>(key);
+        const string text = "how do scientists find planets around other stars";
+
+        var reranker = await query.Search(new SearchRequest(text, 10, 10, Stage1Weight: 0));
+        var stage1 = await query.Search(new SearchRequest(text, 10, 10, Stage1Weight: 1));
+
+        Assert.Equal(0, reranker.Stage1Weight);
+        Assert.Equal(reranker.Results.Select(r => r.Score).OrderDescending(), reranker.Results.Select(r => r.Score));
+        Assert.Equal(1, stage1.Stage1Weight);
+        Assert.Equal(Enumerable.Range(1, 10), stage1.Results.Select(r => r.Stage1Rank));
+        // Same candidates, same logits: only the order differs.
+        Assert.Equal(reranker.Results.ToDictionary(r => r.DocumentId, r => r.Score), stage1.Results.ToDictionary(r => r.DocumentId, r => r.Score));
+        Assert.NotEqual(reranker.Results.Select(r => r.DocumentId), stage1.Results.Select(r => r.DocumentId));
+        var refused = await Assert.ThrowsAsync<InvalidRequestException>(() => query.Search(new SearchRequest(text, 10, 10, Stage1Weight: 1.5)));
+        Assert.Contains("stage1_weight", refused.Message);
     }
 
     [Fact]

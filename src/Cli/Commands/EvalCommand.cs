@@ -96,6 +96,7 @@ public static class EvalCommand
         var scored = new Dictionary<string, SearchHitBody[]>();
         string? crossEncoder = null;
         var relevance = true;
+        var stage1Weight = 0.0;
         var progress = new ProgressBar("queries", queries.Count, "queries");
         foreach (var query in queries)
         {
@@ -103,8 +104,9 @@ public static class EvalCommand
                 new SearchBody(query.Text, settings.Candidates, settings.Candidates, false, Stage1Depth), ct);
             crossEncoder = response.Model.CrossEncoder;
             relevance = response.Model.ScoresAreRelevance;
+            stage1Weight = response.Model.Stage1Weight;
             stage1[query.Id] = TrecRun.CollapseToDocuments((response.Stage1 ?? []).Select(h => (h.Id, (double)h.Score)));
-            stage2[query.Id] = TrecRun.CollapseToDocuments(response.Results.Select(h => (h.Id, (double)h.Score)));
+            stage2[query.Id] = TrecRun.CollapseToDocuments(FinalScores(response));
             scored[query.Id] = response.Results;
             timings["embed_ms"].Add(response.Timings.EmbedMs);
             timings["stage1_ms"].Add(response.Timings.Stage1Ms);
@@ -135,6 +137,7 @@ public static class EvalCommand
             ["stage1_depth"] = Stage1Depth,
             ["cross_encoder"] = crossEncoder,
             ["scores_are_relevance"] = relevance,
+            ["stage1_weight"] = stage1Weight,
             ["warning"] = relevance ? null : Gateway.Endpoints.ResponseMapping.NotRelevanceWarning,
             ["stage1"] = stage1Metrics,
             ["stage2"] = stage2Metrics,
@@ -210,6 +213,20 @@ public static class EvalCommand
                 ["ndcg@10"] = Math.Round(runs.Average(r => RankingMetrics.NdcgAt(r.Value, qrels.For(r.Key), 10)), 6),
             };
         }).ToList();
+
+    /// <summary>
+    /// The score each result was ranked by: its logit, or where the server fused in stage 1, the fused
+    /// score (every candidate is returned, so it is computed over the set the server fused), since TREC
+    /// tools order by score, not by rank.
+    /// </summary>
+    private static IEnumerable<(string DocumentId, double Score)> FinalScores(SearchResponseBody response)
+    {
+        var scores = response.Model.Stage1Weight > 0 && !response.Degraded
+            ? ScoreFusion.Interpolate(response.Results.Select(h => h.Score).ToArray(), response.Results.Select(h => h.Stage1Score).ToArray(),
+                response.Model.Stage1Weight)
+            : response.Results.Select(h => (double)h.Score).ToArray();
+        return response.Results.Select((h, i) => (h.Id, scores[i]));
+    }
 
     private static Dictionary<string, IReadOnlyList<string>> Ids(Dictionary<string, IReadOnlyList<(string DocumentId, double Score)>> run) =>
         run.ToDictionary(q => q.Key, q => (IReadOnlyList<string>)q.Value.Select(d => d.DocumentId).ToList());

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace RerankCluster.Gateway.Contracts;
 
-public sealed record SearchBody(string? Query, int? TopK, int? Candidates, bool? ReturnDocuments, int? Stage1Depth);
+public sealed record SearchBody(string? Query, int? TopK, int? Candidates, bool? ReturnDocuments, int? Stage1Depth, double? Stage1Weight = null);
 
 /// <param name="Score">Raw cross-encoder logit: rank by it.</param>
 /// <param name="Probability">sigmoid(score).</param>
@@ -15,7 +15,8 @@ public sealed record TimingsBody(
     double EmbedMs, double Stage1Ms, double RerankMs, double QueueMs, double TokenizeMs, double InferenceMs, double TotalMs,
     int Candidates, int Batches, long PaddedTokens, string[] RerankSilos);
 
-public sealed record ModelBody(string CrossEncoder, bool ScoresAreRelevance);
+/// <param name="Stage1Weight">Weight of the stage-1 cosine in the final order: (1 − w) · minmax(score) + w · minmax(stage1_score).</param>
+public sealed record ModelBody(string CrossEncoder, bool ScoresAreRelevance, double Stage1Weight);
 
 public sealed record SearchResponseBody(
     SearchHitBody[] Results, TimingsBody Timings, ModelBody Model, string[]? Warnings, Stage1HitBody[]? Stage1, bool Degraded = false);

@@ -71,7 +71,8 @@ public static class IndexEndpoints
                 body.TopK ?? SearchLimits.DefaultTopK,
                 body.Candidates ?? SearchLimits.DefaultCandidates,
                 body.ReturnDocuments ?? true,
-                body.Stage1Depth ?? 0);
+                body.Stage1Depth ?? 0,
+                body.Stage1Weight);
             if (SearchLimits.Problem(request) is { } problem)
             {
                 throw new ArgumentException(problem);

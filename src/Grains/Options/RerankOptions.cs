@@ -31,13 +31,15 @@ public sealed class RerankOptions : ISelfValidatingOptions
     /// <summary>
     /// Weight of the stage-1 similarity in the final order (0 = the reranker's order): the candidates are
     /// ranked by <c>(1 − w) · minmax(logit) + w · minmax(cosine)</c>, so a reranker out of its domain degrades
-    /// towards stage 1 instead of below it. Fit it with `rerank eval --split train` (its <c>fusion</c> table).
+    /// towards stage 1 instead of below it. Unset: the weight the model declares (its config.json's
+    /// <c>rerankcluster_stage1_weight</c>; 0 for models that declare none). Fit it with
+    /// `rerank eval --split train` (its <c>fusion</c> table).
     /// </summary>
-    public double Stage1Weight { get; set; }
+    public double? Stage1Weight { get; set; }
 
     public IEnumerable<string> Validate()
     {
-        if (Stage1Weight is < 0 or > 1 || double.IsNaN(Stage1Weight))
+        if (Stage1Weight is < 0 or > 1 or double.NaN)
         {
             yield return $"{Section}:Stage1Weight must be between 0 and 1 (got {Stage1Weight}).";
         }

@@ -83,8 +83,9 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
             rerankTimings = new RerankTimings(0, 0, 0, 0, 0, 0, 0, []);
         }
 
-        var order = degraded is null && rerank.Value.Stage1Weight > 0
-            ? ScoreFusion.Interpolate(logits, candidates.Select(c => c.Score).ToArray(), rerank.Value.Stage1Weight)
+        var stage1Weight = request.Stage1Weight ?? rerank.Value.Stage1Weight ?? model.Model.Stage1Weight;
+        var order = degraded is null && stage1Weight > 0
+            ? ScoreFusion.Interpolate(logits, candidates.Select(c => c.Score).ToArray(), stage1Weight)
             : logits.Select(l => (double)l).ToArray();
         var results = candidates
             .Select((hit, rank) => (hit, rank, logit: logits[rank]))
@@ -106,7 +107,8 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
             ? stage1.Take(request.Stage1Depth).Select(h => new Stage1Hit(h.DocumentId, h.ChunkIndex, h.Score)).ToArray()
             : [];
         var timings = new SearchTimings(embedMs, stage1Ms, total.Elapsed.TotalMilliseconds, candidates.Length, rerankTimings);
-        return new SearchResponse(results, timings, model.Model.Name, model.ScoresAreRelevance, stage1Hits, degraded);
+        return new SearchResponse(results, timings, model.Model.Name, model.ScoresAreRelevance, stage1Hits, degraded,
+            degraded is null ? stage1Weight : 1);
     }
 
     /// <summary>

@@ -12,6 +12,15 @@ public sealed record ModelFiles(string Name, string Directory, string OnnxPath, 
     /// <summary>Written into a model's config.json by the project when its scores must not be read as relevance.</summary>
     public const string NotRelevanceMarker = "rerankcluster_not_a_relevance_model";
 
+    /// <summary>The config.json property where a model declares the stage-1 weight fitted for it.</summary>
+    public const string Stage1WeightProperty = "rerankcluster_stage1_weight";
+
+    /// <summary>
+    /// The weight of the stage-1 similarity this model's card recommends for the final order (0: the
+    /// reranker's own order), used wherever <c>Rerank:Stage1Weight</c> is not set.
+    /// </summary>
+    public double Stage1Weight { get; init; }
+
     public static ModelFiles Open(string directory, string? name = null, string? onnxFile = null)
     {
         if (!System.IO.Directory.Exists(directory))
@@ -28,7 +37,10 @@ public sealed record ModelFiles(string Name, string Directory, string OnnxPath, 
             throw new FileNotFoundException($"Model directory '{directory}' has neither vocab.txt nor tokenizer.json.");
         }
 
-        return new ModelFiles(name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), directory, onnx, lowerCase, stripAccents, isRelevance);
+        return new ModelFiles(name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), directory, onnx, lowerCase, stripAccents, isRelevance)
+        {
+            Stage1Weight = ReadStage1Weight(Path.Combine(directory, "config.json")),
+        };
     }
 
     /// <summary>Puts this model's vocabulary and lower-casing into <paramref name="directory"/>, for a model derived from it.</summary>
@@ -81,6 +93,24 @@ public sealed record ModelFiles(string Name, string Directory, string OnnxPath, 
         }
 
         return true;
+    }
+
+    private static double ReadStage1Weight(string configPath)
+    {
+        if (!File.Exists(configPath))
+        {
+            return 0;
+        }
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(configPath));
+        if (!doc.RootElement.TryGetProperty(Stage1WeightProperty, out var value))
+        {
+            return 0;
+        }
+
+        return value.ValueKind == JsonValueKind.Number && value.GetDouble() is >= 0 and <= 1 and var weight
+            ? weight
+            : throw new InvalidDataException($"'{configPath}': {Stage1WeightProperty} must be a number between 0 and 1 (got {value.GetRawText()}).");
     }
 
     private static bool ReadFlag(string jsonPath, string property) => ReadOptionalBool(jsonPath, property) == true;

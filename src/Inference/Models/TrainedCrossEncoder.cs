@@ -10,6 +10,9 @@ public static class TrainedCrossEncoder
 {
     public const string Name = "rerankcluster/minilm-l6-debian-reranker";
     public const string PackFile = "weights.f16";
+
+    /// <summary>Beside the pack: how the model is meant to be served, e.g. <c>{"stage1_weight": 0.4}</c>, as fitted on training splits.</summary>
+    public const string ServingFile = "serving.json";
     private const string StampFile = "weights.sha256";
     private static readonly object Gate = new();
 
@@ -30,13 +33,14 @@ public static class TrainedCrossEncoder
         }
 
         var directory = Path.Combine(cacheDirectory, ModelStoreOptions.CacheFolderName(name));
-        var stamp = SourceStamp.Of(pack);
+        var serving = Path.Combine(packDirectory, ServingFile);
+        var stamp = File.Exists(serving) ? SourceStamp.Of(pack) + SourceStamp.Of(serving) : SourceStamp.Of(pack);
         lock (Gate)
         {
             var stampPath = Path.Combine(directory, StampFile);
             if (!SourceStamp.IsCurrent(Path.Combine(directory, "model.onnx"), stampPath, stamp))
             {
-                Build(ShippedMiniLm.Ensure(cacheDirectory), pack, directory);
+                Build(ShippedMiniLm.Ensure(cacheDirectory), pack, ReadStage1Weight(serving), directory);
                 SourceStamp.Write(stampPath, stamp);
             }
         }
@@ -44,7 +48,20 @@ public static class TrainedCrossEncoder
         return ModelFiles.Open(directory, name);
     }
 
-    private static void Build(ModelFiles encoder, string pack, string directory)
+    private static double ReadStage1Weight(string serving)
+    {
+        if (!File.Exists(serving))
+        {
+            return 0;
+        }
+
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(serving));
+        return doc.RootElement.TryGetProperty("stage1_weight", out var weight) && weight.ValueKind == System.Text.Json.JsonValueKind.Number
+            ? weight.GetDouble()
+            : throw new InvalidDataException($"'{serving}' has no numeric stage1_weight.");
+    }
+
+    private static void Build(ModelFiles encoder, string pack, double stage1Weight, string directory)
     {
         var weights = WeightPack.Read(pack);
         var head = weights.GetValueOrDefault("classifier.weight") ?? throw new InvalidDataException($"'{pack}' has no classifier.weight.");
@@ -52,7 +69,8 @@ public static class TrainedCrossEncoder
         var graph = OnnxGraph.OnnxInitializerReplacer.Replace(DerivedTestCrossEncoder.WithHead(encoder, head.Values, bias.Values), weights);
         encoder.CopyTokenizerTo(directory);
         AtomicFile.WriteText(Path.Combine(directory, "config.json"),
-            "{\"architectures\": [\"BertForSequenceClassification\"], \"model_type\": \"bert\", \"num_labels\": 1}\n");
+            "{\"architectures\": [\"BertForSequenceClassification\"], \"model_type\": \"bert\", \"num_labels\": 1, " +
+            $"\"{ModelFiles.Stage1WeightProperty}\": {stage1Weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}\n");
         var card = Path.Combine(Path.GetDirectoryName(pack)!, "README.md");
         if (File.Exists(card))
         {

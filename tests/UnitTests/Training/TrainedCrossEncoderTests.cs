@@ -67,6 +67,33 @@ public sealed class TrainedCrossEncoderTests(ModelFixture models)
         Assert.Contains("RCWP", Assert.Throws<InvalidDataException>(() => TrainedCrossEncoder.Ensure(cache, notAPack, "test/e")).Message);
     }
 
+    [Fact]
+    public void The_stage1_weight_beside_a_pack_is_what_the_built_model_declares_and_a_change_rebuilds_it()
+    {
+        var pack = Directory.CreateTempSubdirectory("pack").FullName;
+        WritePack(Path.Combine(pack, TrainedCrossEncoder.PackFile), [("classifier.weight", [Hidden, 1], new float[Hidden]), ("classifier.bias", [1], [0f])]);
+        var cache = Directory.CreateTempSubdirectory("cache").FullName;
+
+        Assert.Equal(0, TrainedCrossEncoder.Ensure(cache, pack, "test/serving").Stage1Weight);
+
+        File.WriteAllText(Path.Combine(pack, TrainedCrossEncoder.ServingFile), "{\"stage1_weight\": 0.25}");
+        Assert.Equal(0.25, TrainedCrossEncoder.Ensure(cache, pack, "test/serving").Stage1Weight);
+
+        // Read back by any model directory, so a user's own export can declare its weight too.
+        var config = Path.Combine(cache, ModelStoreOptions.CacheFolderName("test/serving"), "config.json");
+        File.WriteAllText(config, "{\"rerankcluster_stage1_weight\": 1.5}");
+        var error = Assert.Throws<InvalidDataException>(() => ModelFiles.Open(Path.GetDirectoryName(config)!, "test/serving"));
+        Assert.Contains(ModelFiles.Stage1WeightProperty, error.Message);
+    }
+
+    [Fact]
+    public void The_shipped_reranker_declares_a_stage1_weight_between_0_and_1_and_the_derived_test_model_none()
+    {
+        var shipped = TrainedCrossEncoder.Ensure(models.CacheDirectory);
+        Assert.InRange(shipped.Stage1Weight, 0.05, 0.95);
+        Assert.Equal(0, models.CrossEncoder.Model.Stage1Weight);
+    }
+
     private float[] Pooled(EncodedBatch batch)
     {
         var session = models.Sessions.Create(models.BiEncoder.Model.OnnxPath, out var provider);
