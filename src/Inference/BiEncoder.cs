@@ -1,5 +1,6 @@
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
+using RerankCluster.Inference.Simulation;
 using RerankCluster.Inference.Tokenization;
 
 namespace RerankCluster.Inference;
@@ -10,9 +11,35 @@ namespace RerankCluster.Inference;
 /// </summary>
 public sealed class BiEncoder : IDisposable
 {
-    private readonly BertOnnxSession _session;
+    private readonly BertOnnxSession? _session;
+    private readonly SimulatedAccelerator? _simulated;
 
     public BiEncoder(ModelFiles model, OnnxSessionFactory sessions, int maxLength = 256, int batchSize = 32)
+        : this(model, maxLength, batchSize)
+    {
+        var session = sessions.Create(model.OnnxPath, out var provider);
+        _session = new BertOnnxSession(session, provider, ChooseHiddenState);
+        Provider = provider;
+        Dimension = _session.OutputDimensions[^1];
+        if (Dimension <= 0)
+        {
+            throw new NotSupportedException($"The bi-encoder output '{_session.OutputName}' has no fixed hidden size.");
+        }
+    }
+
+    /// <summary>
+    /// The model's tokenizer with a simulated accelerator in place of its graph: real tokenisation,
+    /// modelled inference time, hashed bag-of-token vectors (scale tests only).
+    /// </summary>
+    public BiEncoder(ModelFiles model, SimulatedAccelerator accelerator, int dimension, int maxLength = 256, int batchSize = 32)
+        : this(model with { Name = $"{model.Name} (simulated accelerator)", IsRelevanceModel = false }, maxLength, batchSize)
+    {
+        _simulated = accelerator;
+        Provider = ExecutionProvider.Simulated;
+        Dimension = dimension;
+    }
+
+    private BiEncoder(ModelFiles model, int maxLength, int batchSize)
     {
         if (maxLength < 8)
         {
@@ -23,13 +50,6 @@ public sealed class BiEncoder : IDisposable
         MaxLength = maxLength;
         BatchSize = Math.Max(1, batchSize);
         Tokenizer = model.CreateTokenizer();
-        var session = sessions.Create(model.OnnxPath, out var provider);
-        _session = new BertOnnxSession(session, provider, ChooseHiddenState);
-        Dimension = _session.OutputDimensions[^1];
-        if (Dimension <= 0)
-        {
-            throw new NotSupportedException($"The bi-encoder output '{_session.OutputName}' has no fixed hidden size.");
-        }
     }
 
     public ModelFiles Model { get; }
@@ -42,7 +62,7 @@ public sealed class BiEncoder : IDisposable
 
     public int Dimension { get; }
 
-    public ExecutionProvider Provider => _session.Provider;
+    public ExecutionProvider Provider { get; }
 
     public float[] Embed(string text) => Embed([text])[0];
 
@@ -74,7 +94,8 @@ public sealed class BiEncoder : IDisposable
         return result;
     }
 
-    private float[][] MeanPool(EncodedBatch batch) => _session.Run(batch, (hidden, shape) => MeanPool(batch, hidden, shape));
+    private float[][] MeanPool(EncodedBatch batch) =>
+        _simulated?.Embed(batch, Dimension) ?? _session!.Run(batch, (hidden, shape) => MeanPool(batch, hidden, shape));
 
     private static float[][] MeanPool(EncodedBatch batch, ReadOnlySpan<float> hidden, ReadOnlySpan<long> shape)
     {
@@ -120,5 +141,5 @@ public sealed class BiEncoder : IDisposable
             ?? throw new NotSupportedException("The bi-encoder graph has no [batch, sequence, hidden] output to mean-pool.");
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose() => _session?.Dispose();
 }

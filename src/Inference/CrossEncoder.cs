@@ -1,5 +1,6 @@
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
+using RerankCluster.Inference.Simulation;
 using RerankCluster.Inference.Tokenization;
 
 namespace RerankCluster.Inference;
@@ -10,9 +11,29 @@ namespace RerankCluster.Inference;
 /// </summary>
 public sealed class CrossEncoder : IDisposable
 {
-    private readonly BertOnnxSession _session;
+    private readonly BertOnnxSession? _session;
+    private readonly SimulatedAccelerator? _simulated;
 
     public CrossEncoder(ModelFiles model, OnnxSessionFactory sessions, int maxLength = 512)
+        : this(model, maxLength)
+    {
+        var session = sessions.Create(model.OnnxPath, out var provider);
+        _session = new BertOnnxSession(session, provider, ChooseLogits);
+        Provider = provider;
+    }
+
+    /// <summary>
+    /// The model's tokenizer with a simulated accelerator in place of its graph: real tokenisation and
+    /// batching, modelled inference time, logits that are not relevance (scale tests only).
+    /// </summary>
+    public CrossEncoder(ModelFiles model, SimulatedAccelerator accelerator, int maxLength = 512)
+        : this(model with { Name = $"{model.Name} (simulated accelerator)", IsRelevanceModel = false }, maxLength)
+    {
+        _simulated = accelerator;
+        Provider = ExecutionProvider.Simulated;
+    }
+
+    private CrossEncoder(ModelFiles model, int maxLength)
     {
         if (maxLength < 8)
         {
@@ -22,8 +43,6 @@ public sealed class CrossEncoder : IDisposable
         Model = model;
         MaxLength = maxLength;
         Tokenizer = model.CreateTokenizer();
-        var session = sessions.Create(model.OnnxPath, out var provider);
-        _session = new BertOnnxSession(session, provider, ChooseLogits);
     }
 
     public ModelFiles Model { get; }
@@ -32,7 +51,7 @@ public sealed class CrossEncoder : IDisposable
 
     public int MaxLength { get; }
 
-    public ExecutionProvider Provider => _session.Provider;
+    public ExecutionProvider Provider { get; }
 
     /// <summary>False for models (such as the derived test cross-encoder) whose scores mean nothing.</summary>
     public bool ScoresAreRelevance => Model.IsRelevanceModel;
@@ -49,13 +68,13 @@ public sealed class CrossEncoder : IDisposable
         return Score(batch);
     }
 
-    public float[] Score(EncodedBatch batch) => _session.Run(batch, (logits, shape) =>
+    public float[] Score(EncodedBatch batch) => _simulated?.Score(batch) ?? _session!.Run(batch, (logits, shape) =>
     {
         var columns = shape.Length == 1 ? 1 : shape[1];
         if (columns != 1 || shape[0] != batch.Rows)
         {
             throw new NotSupportedException(
-                $"The cross-encoder output '{_session.OutputName}' has shape [{string.Join(", ", shape.ToArray())}]; one logit per pair was expected.");
+                $"The cross-encoder output '{_session!.OutputName}' has shape [{string.Join(", ", shape.ToArray())}]; one logit per pair was expected.");
         }
 
         return logits.ToArray();
@@ -74,5 +93,5 @@ public sealed class CrossEncoder : IDisposable
             ?? throw new NotSupportedException("The cross-encoder graph has no [batch, 1] logits output.");
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose() => _session?.Dispose();
 }

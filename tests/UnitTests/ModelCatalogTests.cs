@@ -7,6 +7,7 @@ using RerankCluster.Inference;
 using RerankCluster.Inference.Batching;
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
+using RerankCluster.Inference.Simulation;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace RerankCluster.UnitTests;
@@ -25,6 +26,7 @@ public sealed class ModelCatalogTests
             MsOptions.Create(new CrossEncoderOptions()),
             MsOptions.Create(new BatcherOptions()),
             MsOptions.Create(new IndexingOptions()),
+            MsOptions.Create(new SimulationOptions()),
             new FakeSilo(),
             NullLogger<ModelCatalog>.Instance);
 
@@ -40,6 +42,33 @@ public sealed class ModelCatalogTests
         var loaded = catalog.BiEncoder(model);
         Assert.Equal(384, loaded.Encoder.Embed("now it loads").Length);
         Assert.Same(loaded, catalog.BiEncoder(model));
+    }
+
+    [Fact]
+    public async Task With_simulation_enabled_both_models_run_on_a_labelled_simulated_accelerator()
+    {
+        await using var catalog = new ModelCatalog(
+            new ModelResolver(new ModelStoreOptions { AutoPull = false }, () => throw new InvalidOperationException("no hub in this test")),
+            new OnnxSessionFactory(new OnnxRuntimeOptions()),
+            MsOptions.Create(new BiEncoderOptions()),
+            MsOptions.Create(new CrossEncoderOptions()),
+            MsOptions.Create(new BatcherOptions()),
+            MsOptions.Create(new IndexingOptions()),
+            MsOptions.Create(new SimulationOptions { Enabled = true, CallOverhead = TimeSpan.Zero, BiEncoderDimension = 64 }),
+            new FakeSilo(),
+            NullLogger<ModelCatalog>.Instance);
+
+        var bi = catalog.BiEncoder(null).Encoder;
+        var (cross, batcher) = catalog.CrossEncoder(null);
+
+        Assert.Equal(ExecutionProvider.Simulated, bi.Provider);
+        Assert.Equal(ExecutionProvider.Simulated, cross.Provider);
+        Assert.Contains("simulated", cross.Model.Name);
+        Assert.Contains("simulated", bi.Model.Name);
+        Assert.False(cross.ScoresAreRelevance);
+        Assert.Equal(64, bi.Embed("a vector of the configured width").Length);
+        var scores = await batcher.Score("tenant", "capital of france", ["paris is the capital of france", "bread rises with yeast"], cross.MaxLength);
+        Assert.True(scores.Logits[0] > scores.Logits[1]);
     }
 
     private sealed class FakeSilo : ILocalSiloDetails

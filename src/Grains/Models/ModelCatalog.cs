@@ -8,6 +8,7 @@ using RerankCluster.Inference;
 using RerankCluster.Inference.Batching;
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
+using RerankCluster.Inference.Simulation;
 using RerankCluster.Retrieval;
 
 namespace RerankCluster.Grains.Models;
@@ -27,6 +28,9 @@ public sealed class ModelCatalog : IAsyncDisposable
     private readonly CrossEncoderOptions _cross;
     private readonly BatcherOptions _batching;
     private readonly IndexingOptions _indexing;
+    private readonly SimulationOptions _simulation;
+    private readonly Lazy<SimulatedAccelerator> _simulatedCrossEncoding;
+    private readonly Lazy<SimulatedAccelerator> _simulatedEmbedding;
     private readonly ConcurrentDictionary<string, Lazy<BiEncoderEntry>> _biEncoders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<CrossEncoderEntry>> _crossEncoders = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<IDisposable> _tracking = [];
@@ -34,7 +38,8 @@ public sealed class ModelCatalog : IAsyncDisposable
     private readonly ILogger<ModelCatalog> _logger;
 
     public ModelCatalog(ModelResolver resolver, OnnxSessionFactory sessions, IOptions<BiEncoderOptions> bi, IOptions<CrossEncoderOptions> cross,
-        IOptions<BatcherOptions> batching, IOptions<IndexingOptions> indexing, ILocalSiloDetails silo, ILogger<ModelCatalog> logger)
+        IOptions<BatcherOptions> batching, IOptions<IndexingOptions> indexing, IOptions<SimulationOptions> simulation, ILocalSiloDetails silo,
+        ILogger<ModelCatalog> logger)
     {
         _logger = logger;
         _silo = silo.Name;
@@ -44,6 +49,10 @@ public sealed class ModelCatalog : IAsyncDisposable
         _cross = cross.Value;
         _batching = batching.Value;
         _indexing = indexing.Value;
+        _simulation = simulation.Value;
+        // One device per silo for each model kind, shared by every model of that kind, as a GPU would be.
+        _simulatedCrossEncoding = new(() => new SimulatedAccelerator(_simulation.CrossEncoderTokensPerSecond, _simulation.CallOverhead));
+        _simulatedEmbedding = new(() => new SimulatedAccelerator(_simulation.BiEncoderTokensPerSecond, _simulation.CallOverhead));
         DefaultBiEncoder = string.IsNullOrWhiteSpace(_bi.Model) ? ShippedMiniLm.RepoId : _bi.Model;
         DefaultCrossEncoder = string.IsNullOrWhiteSpace(_cross.Model) ? ModelResolver.DefaultCrossEncoderName : _cross.Model;
         BiEncoders = _bi.Allowed.Prepend(DefaultBiEncoder).Distinct().ToArray();
@@ -96,7 +105,9 @@ public sealed class ModelCatalog : IAsyncDisposable
     private BiEncoderEntry LoadBiEncoder(string name)
     {
         var files = _resolver.BiEncoder(name == DefaultBiEncoder ? _bi.Model : name);
-        var encoder = new BiEncoder(files, _sessions, _bi.MaxLength, _bi.BatchSize);
+        var encoder = _simulation.Enabled
+            ? new BiEncoder(files, _simulatedEmbedding.Value, _simulation.BiEncoderDimension, _bi.MaxLength, _bi.BatchSize)
+            : new BiEncoder(files, _sessions, _bi.MaxLength, _bi.BatchSize);
         var window = _indexing.ChunkTokens == 0 ? encoder.MaxLength - 2 : Math.Min(_indexing.ChunkTokens, encoder.MaxLength - 2);
         return new BiEncoderEntry(encoder, new TextChunker(encoder.Tokenizer, window, Math.Min(_indexing.ChunkOverlapTokens, window - 1)));
     }
@@ -104,7 +115,9 @@ public sealed class ModelCatalog : IAsyncDisposable
     private CrossEncoderEntry LoadCrossEncoder(string name)
     {
         var files = _resolver.CrossEncoder(name == DefaultCrossEncoder ? _cross.Model : name, _cross.OnnxFile, _cross.Precision);
-        var encoder = new CrossEncoder(files, _sessions, _cross.MaxLength);
+        var encoder = _simulation.Enabled
+            ? new CrossEncoder(files, _simulatedCrossEncoding.Value, _cross.MaxLength)
+            : new CrossEncoder(files, _sessions, _cross.MaxLength);
         if (_cross.Precision == ModelPrecision.Fp16 && encoder.Provider != ExecutionProvider.Cuda)
         {
             _logger.LogWarning("CrossEncoder:Precision is Fp16 but {Model} runs on the CPU, where fp16 MatMuls are for checking only: use Fp32 or Int8 on CPU silos.",

@@ -26,6 +26,7 @@ using RerankCluster.Inference;
 using RerankCluster.Inference.Batching;
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
+using RerankCluster.Inference.Simulation;
 using StackExchange.Redis;
 
 namespace RerankCluster.Silo.Hosting;
@@ -47,6 +48,7 @@ public static class RerankSiloBuilderExtensions
         services.AddValidatedOptions<IndexingOptions>(configuration, IndexingOptions.Section);
         services.AddValidatedOptions<RerankOptions>(configuration, RerankOptions.Section);
         services.AddValidatedOptions<BatcherOptions>(configuration, BatcherOptions.Section);
+        services.AddValidatedOptions<SimulationOptions>(configuration, SimulationOptions.Section);
         services.AddValidatedOptions<CacheOptions>(configuration, CacheOptions.Section);
         services.AddValidatedOptions<QuotaOptions>(configuration, QuotaOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
