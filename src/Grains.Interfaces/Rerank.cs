@@ -15,13 +15,17 @@ public sealed record RerankBatch(
 }
 
 [GenerateSerializer, Immutable]
+/// <param name="SiloTokensPerSecond">The silo's measured model throughput (0 before its first model call), for load-aware dispatch.</param>
+/// <param name="SiloQueuedTokens">Pair tokens waiting on the silo when it answered.</param>
 public sealed record RerankBatchResult(
     [property: Id(0)] float[] Logits,
     [property: Id(1)] string Silo,
     [property: Id(2)] double TokenizeMs,
     [property: Id(3)] double InferenceMs,
     [property: Id(4)] long PaddedTokens,
-    [property: Id(5)] long RealTokens);
+    [property: Id(5)] long RealTokens,
+    [property: Id(6)] double SiloTokensPerSecond = 0,
+    [property: Id(7)] long SiloQueuedTokens = 0);
 
 /// <summary>A stateless rerank: score every document against the query.</summary>
 /// <param name="Model">A served cross-encoder (null: the default); any other name is refused.</param>

@@ -75,7 +75,7 @@ public sealed class BatchAssemblyTests(ModelFixture models)
         var lengths = passages.Select(p => queryTokens + tokenizer.Tokenize(p).Length + 3).ToArray();
         var dispatched = new List<string[]>();
 
-        var outcome = await MicroBatchReranker.Rerank(query, passages, lengths, 5, 16384, (n, batch, _) =>
+        var outcome = await MicroBatchReranker.Rerank(query, passages, lengths, 5, 16384, (n, batch, _, _) =>
         {
             lock (dispatched)
             {
@@ -98,7 +98,7 @@ public sealed class BatchAssemblyTests(ModelFixture models)
     public async Task A_batch_answering_the_wrong_number_of_scores_fails_loudly()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => MicroBatchReranker.Rerank("q", ["a", "b", "c"], [5, 5, 5], 2, 16384,
-            (_, batch, _) => Task.FromResult(new RerankBatchResult([1f], "test", 0, 0, 0, 0))));
+            (_, batch, _, _) => Task.FromResult(new RerankBatchResult([1f], "test", 0, 0, 0, 0))));
         Assert.Contains("scores for", error.Message);
     }
 }

@@ -14,15 +14,19 @@ public sealed class MicroBatchFailoverTests
     private static readonly RerankBatch Batch = new("q", ["a", "b"]);
     private readonly ManualClock _clock = new();
     private readonly SiloCooldown _cooldown;
+    private readonly SiloLoadBoard _board;
 
-    public MicroBatchFailoverTests() =>
+    public MicroBatchFailoverTests()
+    {
         _cooldown = new SiloCooldown(Options.Create(new RerankOptions { FailedSiloCooldown = Cooldown }), _clock, NullLogger<SiloCooldown>.Instance);
+        _board = new SiloLoadBoard(_cooldown);
+    }
 
     [Fact]
     public async Task A_batch_whose_silo_fails_is_scored_on_the_next_and_the_failed_silo_gets_no_work_until_it_has_cooled_down()
     {
         var sent = new List<string>();
-        var result = await MicroBatchFailover.Send(Batch, _cooldown.Order(["a", "b"], 0), LivenessBound, _cooldown, (silo, batch, _) =>
+        var result = await MicroBatchFailover.Send(Batch, ["a", "b"], LivenessBound, _cooldown, (silo, batch, _) =>
         {
             sent.Add(silo);
             return silo == "a" ? Task.FromException<RerankBatchResult>(new InvalidOperationException("silo a broke")) : Task.FromResult(Scored(silo, batch));
@@ -30,10 +34,14 @@ public sealed class MicroBatchFailoverTests
 
         Assert.Equal("b", result.Silo);
         Assert.Equal(["a", "b"], sent);
-        Assert.Equal(["b", "a"], _cooldown.Order(["a", "b"], 0));
-        Assert.Equal(["b", "a"], _cooldown.Order(["a", "b"], 1));
+        // However little work a and b have, a comes last until it has cooled down.
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(["b", "a"], _board.Order(["a", "b"], 100));
+        }
+
         _clock.Advance(Cooldown);
-        Assert.Equal(["a", "b"], _cooldown.Order(["a", "b"], 0));
+        Assert.Equal(2, Enumerable.Range(0, 40).Select(_ => _board.Order(["a", "b"], 100)[0]).Distinct().Count());
     }
 
     [Fact]
@@ -85,7 +93,7 @@ public sealed class MicroBatchFailoverTests
     {
         var siblingCancelled = new TaskCompletionSource();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => MicroBatchReranker.Rerank("q", ["a", "b"], [5, 5], 1, 16384,
-            async (n, batch, token) =>
+            async (n, batch, _, token) =>
             {
                 if (n == 0)
                 {
@@ -98,6 +106,64 @@ public sealed class MicroBatchFailoverTests
 
         Assert.Equal("batch 1 failed", error.Message);
         await siblingCancelled.Task.WaitAsync(LivenessBound);
+    }
+
+    [Fact]
+    public async Task Dispatch_gives_a_silo_work_in_proportion_to_its_reported_throughput()
+    {
+        // Each silo reports its speed with its first answer; then a stream of equal batches, each sent
+        // while the earlier ones are still in flight, splits 10 : 1 : 1 like the silos' speeds.
+        var speeds = new Dictionary<string, double> { ["fast"] = 10_000, ["slow1"] = 1_000, ["slow2"] = 1_000 };
+        string[] silos = ["fast", "slow1", "slow2"];
+        foreach (var silo in silos)
+        {
+            await _board.Track(silo, 100, () => Task.FromResult(Scored(silo, Batch) with { SiloTokensPerSecond = speeds[silo] }));
+        }
+
+        var held = new TaskCompletionSource<RerankBatchResult>();
+        var sent = new List<string>();
+        var inFlight = new List<Task<RerankBatchResult>>();
+        for (var i = 0; i < 120; i++)
+        {
+            var silo = _board.Order(silos, 100)[0];
+            sent.Add(silo);
+            inFlight.Add(_board.Track(silo, 100, () => held.Task));
+        }
+
+        held.SetResult(Scored("any", Batch));
+        await Task.WhenAll(inFlight);
+        Assert.InRange(sent.Count(s => s == "fast"), 95, 105);
+        Assert.InRange(sent.Count(s => s == "slow1"), 7, 13);
+        Assert.InRange(sent.Count(s => s == "slow2"), 7, 13);
+    }
+
+    [Fact]
+    public async Task A_silo_that_reports_a_long_queue_gets_work_only_once_the_others_have_as_much()
+    {
+        await _board.Track("a", 1, () => Task.FromResult(Scored("a", Batch) with { SiloTokensPerSecond = 1000, SiloQueuedTokens = 5_000 }));
+        await _board.Track("b", 1, () => Task.FromResult(Scored("b", Batch) with { SiloTokensPerSecond = 1000, SiloQueuedTokens = 0 }));
+        var held = new TaskCompletionSource<RerankBatchResult>();
+        var sent = new List<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            var silo = _board.Order(["a", "b"], 100)[0];
+            sent.Add(silo);
+            _ = _board.Track(silo, 100, () => held.Task);
+        }
+
+        Assert.All(sent.Take(50), silo => Assert.Equal("b", silo));
+        Assert.Contains("a", sent.Skip(50));
+        held.SetResult(Scored("any", Batch));
+    }
+
+    [Fact]
+    public async Task A_silo_not_yet_measured_counts_as_fast_as_the_fastest_so_it_is_tried()
+    {
+        await _board.Track("fast", 1, () => Task.FromResult(Scored("fast", Batch) with { SiloTokensPerSecond = 10_000 }));
+        var busy = _board.Track("fast", 20_000, () => new TaskCompletionSource<RerankBatchResult>().Task);
+
+        Assert.Equal(["new", "fast"], _board.Order(["fast", "new"], 100));
+        Assert.False(busy.IsCompleted);
     }
 
     private static RerankBatchResult Scored(string silo, RerankBatch batch) => new(new float[batch.Passages.Length], silo, 0, 0, 0, 0);

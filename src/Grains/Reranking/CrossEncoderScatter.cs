@@ -9,15 +9,16 @@ using RerankCluster.Inference;
 namespace RerankCluster.Grains.Reranking;
 
 /// <summary>
-/// Scores (query, passage) pairs on the cluster: micro-batches go round robin, from a random first
-/// silo, to the rerank silos not cooling down, whose batchers score them; a batch whose silo fails or
-/// stalls goes to another (<see cref="MicroBatchFailover"/>); logits come back in passage order.
+/// Scores (query, passage) pairs on the cluster: each micro-batch goes to the rerank silo expected to
+/// finish it first (<see cref="SiloLoadBoard"/>), whose batcher scores it; a batch whose silo fails or
+/// stalls goes to the next best (<see cref="MicroBatchFailover"/>); logits come back in passage order.
 /// Rerank:Timeout, or the caller's cancellation, cancels every batch still queued.
 /// </summary>
 public sealed class CrossEncoderScatter(
     ModelCatalog models,
     RerankSiloDirectory silos,
     SiloCooldown cooldown,
+    SiloLoadBoard load,
     IGrainFactory grains,
     InferenceCache cache,
     IOptions<RerankOptions> options)
@@ -49,7 +50,6 @@ public sealed class CrossEncoderScatter(
                 "No active silo reranks (Orleans:Metadata:role rerank or all), so the candidates cannot be scored. Start a rerank silo, or retry once one has joined.");
         }
 
-        var offset = Random.Shared.Next(Math.Max(1, targets.Count));
         var requestId = Guid.NewGuid().ToString("N");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Value.Timeout);
@@ -58,9 +58,9 @@ public sealed class CrossEncoderScatter(
         {
             outcome = await MicroBatchReranker.Rerank(query, missing.Select(i => passages[i]).ToArray(), lengths,
                 options.Value.MaxPairsPerBatch, options.Value.MaxBatchTokens,
-                (n, batch, token) => MicroBatchFailover.Send(batch with { Model = name, Tenant = tenant, RequestId = requestId },
-                    cooldown.Order(targets, offset + n), options.Value.BatchAttemptTimeout, cooldown,
-                    (silo, attempt, t) => grains.GetGrain<IRerankSiloGrain>(silo).Score(attempt, t), token),
+                (_, batch, tokens, token) => MicroBatchFailover.Send(batch with { Model = name, Tenant = tenant, RequestId = requestId },
+                    load.Order(targets, tokens), options.Value.BatchAttemptTimeout, cooldown,
+                    (silo, attempt, t) => load.Track(silo, tokens, () => grains.GetGrain<IRerankSiloGrain>(silo).Score(attempt, t)), token),
                 deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

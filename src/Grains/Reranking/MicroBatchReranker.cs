@@ -13,9 +13,9 @@ public static class MicroBatchReranker
 {
     public sealed record Outcome(float[] Logits, RerankBatchResult[] Batches);
 
-    /// <param name="dispatch">Sends batch number n; the caller decides where it runs.</param>
+    /// <param name="dispatch">Sends batch number n, of the given pair tokens; the caller decides where it runs.</param>
     public static async Task<Outcome> Rerank(string query, IReadOnlyList<string> passages, IReadOnlyList<int> pairLengths,
-        int maxPairsPerBatch, long maxBatchTokens, Func<int, RerankBatch, CancellationToken, Task<RerankBatchResult>> dispatch,
+        int maxPairsPerBatch, long maxBatchTokens, Func<int, RerankBatch, long, CancellationToken, Task<RerankBatchResult>> dispatch,
         CancellationToken cancellationToken = default)
     {
         if (passages.Count != pairLengths.Count)
@@ -26,11 +26,11 @@ public static class MicroBatchReranker
         var plan = MicroBatchPlanner.Plan(pairLengths, maxPairsPerBatch, maxBatchTokens);
         using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? firstFailure = null;
-        async Task<RerankBatchResult> Send(int n, RerankBatch batch)
+        async Task<RerankBatchResult> Send(int n, RerankBatch batch, long tokens)
         {
             try
             {
-                return await dispatch(n, batch, siblings.Token);
+                return await dispatch(n, batch, tokens, siblings.Token);
             }
             catch (Exception error) when (!cancellationToken.IsCancellationRequested)
             {
@@ -43,7 +43,8 @@ public static class MicroBatchReranker
         RerankBatchResult[] results;
         try
         {
-            results = await Task.WhenAll(plan.Select((indices, n) => Send(n, new RerankBatch(query, indices.Select(i => passages[i]).ToArray()))));
+            results = await Task.WhenAll(plan.Select((indices, n) =>
+                Send(n, new RerankBatch(query, indices.Select(i => passages[i]).ToArray()), indices.Sum(i => (long)pairLengths[i]))));
         }
         catch when (firstFailure is not null)
         {

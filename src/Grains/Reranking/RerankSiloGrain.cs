@@ -35,6 +35,6 @@ public sealed class RerankSiloGrain(ModelCatalog models, ILocalSiloDetails silo)
         }
 
         return new RerankBatchResult(scores.Logits, silo.SiloAddress.ToParsableString(), scores.TokenizeMs, scores.InferenceMs,
-            scores.PaddedTokens, scores.RealTokens);
+            scores.PaddedTokens, scores.RealTokens, batcher.TokensPerSecond, batcher.QueuedTokens);
     }
 }

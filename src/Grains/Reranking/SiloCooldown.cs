@@ -8,8 +8,8 @@ namespace RerankCluster.Grains.Reranking;
 /// <summary>
 /// Rerank silos that failed or stalled on a micro-batch, as seen from this silo: each gets no new
 /// micro-batches for Rerank:FailedSiloCooldown, long before membership would declare a dead one, and
-/// then gets work again. Cooling silos still come last in a batch's order, so a batch is never
-/// refused while any silo might take it.
+/// then gets work again. Cooling silos still come last in a batch's order (<see cref="SiloLoadBoard"/>),
+/// so a batch is never refused while any silo might take it.
 /// </summary>
 public sealed class SiloCooldown(IOptions<RerankOptions> options, TimeProvider clock, ILogger<SiloCooldown> logger)
 {
@@ -36,16 +36,5 @@ public sealed class SiloCooldown(IOptions<RerankOptions> options, TimeProvider c
 
         _failedAt.TryRemove(KeyValuePair.Create(silo, at));
         return false;
-    }
-
-    /// <summary>
-    /// Where a micro-batch goes, first choice first: the silos not cooling down, rotated to begin at
-    /// <paramref name="start"/> (so a query's batches spread over them), then the cooling ones.
-    /// </summary>
-    public IReadOnlyList<string> Order(IReadOnlyList<string> active, int start)
-    {
-        var healthy = active.Where(silo => !IsCoolingDown(silo)).ToArray();
-        var rotated = healthy.Length == 0 ? healthy : healthy.Skip(start % healthy.Length).Concat(healthy.Take(start % healthy.Length));
-        return rotated.Concat(active.Except(healthy)).ToArray();
     }
 }

@@ -62,6 +62,9 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>Real tokens this silo's model scores per second, measured over its recent calls; 0 before the first.</summary>
+    public double TokensPerSecond => _throughput.TokensPerSecond;
+
     /// <summary>Pair tokens waiting for a model call right now (what admission counts).</summary>
     public long QueuedTokens
     {

@@ -58,6 +58,7 @@ public static class RerankSiloBuilderExtensions
         AddModels(services);
         services.AddSingleton<RerankSiloDirectory>();
         services.AddSingleton<SiloCooldown>();
+        services.AddSingleton<SiloLoadBoard>();
         services.AddSingleton<CrossEncoderScatter>();
         services.AddSingleton<UpsertPipeline>();
         services.AddSingleton<InferenceCache>();
