@@ -14,7 +14,8 @@
 # run Storage:Durability=Fsync, which checks that at start-up.
 #
 # The admin key is $RERANK_ADMIN_KEY, or one generated into <dir>/admin-key. Any other setting can be
-# passed as an environment variable (e.g. CrossEncoder__Model=…); every process inherits them.
+# passed as an environment variable (e.g. CrossEncoder__Model=…); every process inherits them. Settings
+# for one silo only go in <dir>/silo-N.env before it starts (e.g. a faster simulated accelerator).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 command="${1:-}"; shift || true
@@ -56,9 +57,12 @@ start_redis() {
   for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 }
 
-start_silo() { # index
-  Clustering__SiloPort=$((silo_base + $1)) Clustering__GatewayPort=$((gateway_base + $1)) \
-    dotnet "$root/src/Silo/bin/$configuration/net10.0/RerankCluster.Silo.dll" >> "$dir/silo-$1.log" 2>&1 &
+start_silo() { # index; <dir>/silo-N.env (KEY=value lines), when present, adds settings for that silo only
+  (
+    if [[ -f "$dir/silo-$1.env" ]]; then set -a; source "$dir/silo-$1.env"; set +a; fi
+    Clustering__SiloPort=$((silo_base + $1)) Clustering__GatewayPort=$((gateway_base + $1)) \
+      exec dotnet "$root/src/Silo/bin/$configuration/net10.0/RerankCluster.Silo.dll" >> "$dir/silo-$1.log" 2>&1
+  ) &
   echo $! > "$dir/silo-$1.pid"
 }
 

@@ -101,6 +101,55 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
         Assert.Equal(4, model.ScoredRows);
     }
 
+    [Theory]
+    [InlineData(1000, false)]
+    [InlineData(0, true)]
+    public async Task Once_throughput_is_measured_the_budget_is_what_drains_in_MaxQueueDelay(int maxQueueDelayMs, bool admitsThird)
+    {
+        // The first call takes at least 300 ms for ~100 tokens, so the measured rate is at most ~350
+        // tokens/s: a 1 s delay budget is then one full batch (512), far below MaxQueuedTokens.
+        var model = new GatedModel();
+        var calls = 0;
+        var options = new BatcherOptions
+        {
+            MaxBatchTokens = 512, MaxQueuedTokens = 1 << 20, MaxWait = TimeSpan.Zero, MaxQueueDelay = TimeSpan.FromMilliseconds(maxQueueDelayMs),
+        };
+        await using var batcher = new CrossEncoderBatcher(batch =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                Thread.Sleep(300);
+                return new float[batch.Rows];
+            }
+
+            return model.Score(batch);
+        }, models.CrossEncoder.Tokenizer, options);
+        await batcher.Score("t", "rivers", Passages("warm", 1, 100), 512).WaitAsync(LivenessBound);
+        var running = batcher.Score("t", "rivers", ["a running batch"], 512);
+        model.Entered.Wait(LivenessBound);
+
+        var admitted = batcher.Score("t", "rivers", Passages("valley", 3, 100), 512);
+        Task<CrossEncoderBatcher.Scores>? third = null;
+        var refusal = Record.Exception(() =>
+        {
+            third = batcher.Score("t", "rivers", Passages("glacier", 2, 100), 512);
+        });
+
+        Assert.Equal(admitsThird, refusal is null);
+        if (!admitsThird)
+        {
+            Assert.Contains("Batching:MaxQueueDelay", Assert.IsType<QueueFullException>(refusal).Message);
+        }
+
+        model.Release.Set();
+        await running.WaitAsync(LivenessBound);
+        Assert.Equal(3, (await admitted.WaitAsync(LivenessBound)).Logits.Length);
+        if (third is not null)
+        {
+            Assert.Equal(2, (await third.WaitAsync(LivenessBound)).Logits.Length);
+        }
+    }
+
     [Fact]
     public async Task Once_a_part_of_a_query_is_admitted_its_other_parts_are_too()
     {

@@ -14,9 +14,12 @@ public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly string _root;
     private readonly string _adminKey;
+    private readonly IReadOnlyDictionary<string, string> _environment;
 
-    private LocalCluster(string root, string runDirectory, Uri baseAddress, string adminKey, int siloBasePort, int redisPort)
+    private LocalCluster(string root, string runDirectory, Uri baseAddress, string adminKey, int siloBasePort, int redisPort,
+        IReadOnlyDictionary<string, string> environment)
     {
+        _environment = environment;
         RedisPort = redisPort;
         _root = root;
         RunDirectory = runDirectory;
@@ -36,15 +39,24 @@ public sealed class LocalCluster : IAsyncDisposable
     public int SiloBasePort { get; }
 
     /// <param name="configuration">Which build's outputs run (the script does not build: build first).</param>
-    public static async Task<LocalCluster> StartAsync(int silos, string adminKey, string configuration, CancellationToken ct = default)
+    /// <param name="environment">Settings every process gets (e.g. <c>Simulation__Enabled</c>).</param>
+    /// <param name="siloEnvironment">Settings for silo i only, or null.</param>
+    public static async Task<LocalCluster> StartAsync(int silos, string adminKey, string configuration, CancellationToken ct = default,
+        IReadOnlyDictionary<string, string>? environment = null, Func<int, IReadOnlyDictionary<string, string>?>? siloEnvironment = null)
     {
         var root = RepositoryRoot.Find();
         var run = Directory.CreateTempSubdirectory("rerank-local-").FullName;
+        for (var i = 0; i < silos; i++)
+        {
+            WriteSiloEnvironment(run, i, siloEnvironment?.Invoke(i));
+        }
+
         var ports = EmbeddedCluster.FreePorts();
         var redisPort = EmbeddedCluster.FreePorts().Http;
         // Silo i uses base + i: take a free port as the base, so base + 1, + 2 are unlikely to be taken.
         var siloBase = EmbeddedCluster.FreePorts().Silo;
-        var cluster = new LocalCluster(root, run, new Uri($"http://127.0.0.1:{ports.Http}/"), adminKey, siloBase, redisPort);
+        var cluster = new LocalCluster(root, run, new Uri($"http://127.0.0.1:{ports.Http}/"), adminKey, siloBase, redisPort,
+            environment ?? new Dictionary<string, string>());
         await cluster.Script(ct, "start", "--silos", $"{silos}", "--http-port", $"{ports.Http}", "--redis-port", $"{redisPort}",
             "--silo-base-port", $"{siloBase}", "--gateway-base-port", $"{ports.Gateway}", "--configuration", configuration, "--no-build");
         return cluster;
@@ -52,7 +64,31 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Task KillSiloAsync(int index) => Script(default, "kill-silo", $"{index}");
 
-    public Task StartSiloAsync(int index) => Script(default, "start-silo", $"{index}");
+    /// <param name="environment">Settings for this silo only, or null.</param>
+    public Task StartSiloAsync(int index, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        WriteSiloEnvironment(RunDirectory, index, environment);
+        return Script(default, "start-silo", $"{index}");
+    }
+
+    /// <summary>Process ids of the gateway and the silos that are running now.</summary>
+    public IReadOnlyList<int> ServiceProcessIds() => Directory.GetFiles(RunDirectory, "*.pid")
+        .Where(f => Path.GetFileName(f) is var name && (name.StartsWith("silo-", StringComparison.Ordinal) || name == "gateway.pid"))
+        .Select(f => int.TryParse(File.ReadAllText(f).Trim(), out var pid) ? pid : 0)
+        .Where(pid => pid > 0)
+        .ToList();
+
+    private static void WriteSiloEnvironment(string runDirectory, int index, IReadOnlyDictionary<string, string>? environment)
+    {
+        var path = Path.Combine(runDirectory, $"silo-{index}.env");
+        if (environment is null)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        File.WriteAllLines(path, environment.Select(e => $"{e.Key}={e.Value}"));
+    }
 
     public Task StopRedisAsync() => Script(default, "stop-redis");
 
@@ -103,6 +139,11 @@ public sealed class LocalCluster : IAsyncDisposable
         }
 
         start.Environment["RERANK_ADMIN_KEY"] = _adminKey;
+        foreach (var (name, value) in _environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);

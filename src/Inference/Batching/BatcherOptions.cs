@@ -28,6 +28,13 @@ public sealed class BatcherOptions : ISelfValidatingOptions
     /// </summary>
     public long MaxQueuedTokens { get; set; } = 131072;
 
+    /// <summary>
+    /// Admission budget in time: once the silo's throughput is measured, the queue holds at most this much
+    /// work (tokens per second × delay, and never more than MaxQueuedTokens), so a fast silo queues more
+    /// tokens than a slow one and no admitted pair waits longer than this for the model. 0: tokens only.
+    /// </summary>
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Share of the model each tenant gets while several wait (weighted fair queueing by tokens); unlisted tenants weigh 1.</summary>
     public Dictionary<string, double> TenantWeights { get; set; } = new(StringComparer.Ordinal);
 
@@ -63,6 +70,11 @@ public sealed class BatcherOptions : ISelfValidatingOptions
         if (MaxQueuedTokens < MaxBatchTokens)
         {
             yield return $"{Section}:MaxQueuedTokens must be at least {Section}:MaxBatchTokens ({MaxBatchTokens}), one full batch (got {MaxQueuedTokens}).";
+        }
+
+        if (MaxQueueDelay < TimeSpan.Zero || MaxQueueDelay > TimeSpan.FromMinutes(10))
+        {
+            yield return $"{Section}:MaxQueueDelay must be between 0 and 10 minutes (got {MaxQueueDelay}).";
         }
 
         foreach (var (tenant, weight) in TenantWeights.Where(w => !(w.Value is > 0 and <= 1000)))

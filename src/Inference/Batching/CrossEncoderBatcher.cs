@@ -116,6 +116,19 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         return request.Completion.Task;
     }
 
+    /// <summary>Batching:MaxQueuedTokens, or less: what the measured throughput drains in Batching:MaxQueueDelay (at least one full batch).</summary>
+    private long AdmissionBudget()
+    {
+        var rate = _throughput.TokensPerSecond;
+        if (_options.MaxQueueDelay <= TimeSpan.Zero || rate <= 0)
+        {
+            return _options.MaxQueuedTokens;
+        }
+
+        var drained = (long)(rate * _options.MaxQueueDelay.TotalSeconds);
+        return Math.Clamp(drained, _options.MaxBatchTokens, _options.MaxQueuedTokens);
+    }
+
     private void Enqueue(Request request, Pair[] pairs, string? requestId)
     {
         var tokens = pairs.Sum(p => (long)p.Ids.Length);
@@ -124,10 +137,11 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             var partOfAdmitted = requestId is not null && _admittedParts.ContainsKey(requestId);
+            var budget = AdmissionBudget();
             if (!partOfAdmitted && !TokenAdmission.Admits(_queue.Cost, _queue.CostOf(request.Tenant), weight,
-                    _queue.WaitingWeight(request.Tenant, weight), tokens, _options.MaxQueuedTokens))
+                    _queue.WaitingWeight(request.Tenant, weight), tokens, budget))
             {
-                throw new QueueFullException(_queue.Cost, tokens, _options.MaxQueuedTokens,
+                throw new QueueFullException(_queue.Cost, tokens, budget,
                     _throughput.TimeFor(_queue.Cost, MinRetryAfter, MaxRetryAfter));
             }
 
