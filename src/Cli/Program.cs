@@ -14,6 +14,7 @@ var root = new RootCommand("RerankCluster: two-stage retrieval and cross-encoder
     DatasetCommand.Create(),
     TrainRerankerCommand.Create(),
     ReliabilityCommand.Create(),
+    ScaleCommand.Create(),
 };
 
 try

@@ -51,7 +51,7 @@ public static class ReliabilityCommand
 
     private static async Task RunDrillsAsync(ReliabilityReport report, double rate, TimeSpan duration, string root, CancellationToken ct)
     {
-        await Build(root, ct, "src/Silo/Silo.csproj", "src/Gateway/Gateway.csproj");
+        await DotnetCli.BuildAsync(root, ct, "src/Silo/Silo.csproj", "src/Gateway/Gateway.csproj");
         Console.WriteLine("starting redis-server, 3 silos and a gateway…");
         await using var cluster = await LocalCluster.StartAsync(3, AdminKey, "Release", ct);
         using var client = await cluster.NewTenantAsync("drill", ct);
@@ -134,38 +134,8 @@ public static class ReliabilityCommand
     {
         var artifacts = Directory.CreateTempSubdirectory("rerank-report-").FullName;
         Console.WriteLine("running the hostile-input and fuzz tests…");
-        await Dotnet(root, ["test", "tests/ClusterTests/ClusterTests.csproj", "-c", "Release", "--filter", "FullyQualifiedName~HostileInputTests|FullyQualifiedName~FuzzTests"],
+        await DotnetCli.RunAsync(root, ["test", "tests/ClusterTests/ClusterTests.csproj", "-c", "Release", "--filter", "FullyQualifiedName~HostileInputTests|FullyQualifiedName~FuzzTests"],
             "the hostile-input or fuzz tests failed; the report was not written.", ct, ("RERANK_REPORT_DIR", artifacts));
         return artifacts;
-    }
-
-    private static async Task Build(string root, CancellationToken ct, params string[] projects)
-    {
-        foreach (var project in projects)
-        {
-            await Dotnet(root, ["build", project, "-c", "Release", "-nologo", "-v", "quiet"], $"building {project} failed", ct);
-        }
-    }
-
-    /// <summary>Runs the .NET CLI in the checkout; its output goes to this console.</summary>
-    private static async Task Dotnet(string root, string[] arguments, string failure, CancellationToken ct, params (string Name, string Value)[] environment)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        await process.WaitForExitAsync(ct);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(failure + " (see the output above).");
-        }
     }
 }
