@@ -268,7 +268,7 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
     {
         const int shards = 4;
         var key = IndexKey.For("bench", $"stage1-{chunks}");
-        await cluster.Grains.GetGrain<IIndexGrain>(key).Create(new IndexSettings(shards));
+        var replicas = (await cluster.Grains.GetGrain<IIndexGrain>(key).Create(new IndexSettings(shards))).Replicas;
         var tokens = workload.Pool.Take(512).Select(p => encoder.Tokenizer.Tokenize(p).Length).ToArray();
         var random = new Random(chunks);
         var dimension = cluster.Service<BiEncoder>().Dimension;
@@ -284,7 +284,7 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         {
             foreach (var slice in group.Chunk(2500))
             {
-                await cluster.Grains.GetGrain<IShardGrain>(IndexKey.Shard(key, group.Key)).Upsert(slice);
+                await cluster.Grains.GetGrain<IShardGrain>(IndexKey.Shard(key, group.Key)).Upsert(slice, replicas);
             }
         }
 

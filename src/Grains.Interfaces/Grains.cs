@@ -20,12 +20,20 @@ public interface IIndexGrain : IGrainWithStringKey
 }
 
 /// <summary>One partition of an index ("tenant/index/shard"): its chunks, embeddings and vector index.</summary>
+/// <summary>
+/// One partition of an index. Replica 0 (the shard's own key) takes the writes: it stores them, applies
+/// them, and forwards them in order to the other replicas, which hold the same contents in memory on
+/// other silos and answer searches too.
+/// </summary>
 public interface IShardGrain : IGrainWithStringKey
 {
-    /// <summary>Replaces every listed document's chunks; returns how many documents existed before.</summary>
-    Task<int> Upsert(DocumentChunks[] documents);
+    /// <summary>Replaces every listed document's chunks (on every live replica); returns how many documents existed before.</summary>
+    Task<int> Upsert(DocumentChunks[] documents, int replicas);
 
-    Task<int> Delete(string[] documentIds);
+    Task<int> Delete(string[] documentIds, int replicas);
+
+    /// <summary>A write forwarded by replica 0: the <paramref name="sequence"/>-th of its activation <paramref name="epoch"/>.</summary>
+    Task Apply(string epoch, long sequence, DocumentChunks[] upserts, string[] deletes);
 
     /// <summary>Which of these documents the shard holds (for quotas: only new documents count).</summary>
     Task<string[]> Existing(string[] documentIds);
@@ -39,8 +47,11 @@ public interface IShardGrain : IGrainWithStringKey
 
     Task<ShardStats> Stats();
 
-    /// <summary>Forgets every chunk (the index is being deleted).</summary>
-    Task Drop();
+    /// <summary>Forgets every chunk on every replica (the index is being deleted).</summary>
+    Task Drop(int replicas);
+
+    /// <summary>Replica side of <see cref="Drop"/>.</summary>
+    Task Forget();
 }
 
 /// <summary>Answers searches of one index: embed, scatter to shards, gather, rerank in micro-batches.</summary>

@@ -21,6 +21,19 @@ public static partial class IndexKey
 
     public static string Shard(string indexKey, int shard) => $"{indexKey}/{shard}";
 
+    /// <summary>Replica <paramref name="replica"/> of a shard: replica 0 is the shard's own key ("tenant/index/3"), the others "tenant/index/3/r1".</summary>
+    public static string Replica(string indexKey, int shard, int replica) =>
+        replica == 0 ? Shard(indexKey, shard) : $"{Shard(indexKey, shard)}/r{replica}";
+
+    /// <summary>The shard key and replica number of a replica's key.</summary>
+    public static (string ShardKey, int Replica) ParseReplica(string replicaKey)
+    {
+        var separator = replicaKey.LastIndexOf('/');
+        return separator > 0 && replicaKey.AsSpan(separator + 1) is ['r', .. var number] && int.TryParse(number, out var replica) && replica > 0
+            ? (replicaKey[..separator], replica)
+            : (replicaKey, 0);
+    }
+
     public static (string Tenant, string Index) Parse(string indexKey)
     {
         var parts = indexKey.Split('/');

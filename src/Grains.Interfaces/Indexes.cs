@@ -4,12 +4,16 @@ namespace RerankCluster.Grains.Interfaces;
 /// <param name="BiEncoder">A served bi-encoder's name; null for the cluster's default.</param>
 /// <param name="CrossEncoder">A served cross-encoder's name; null for the cluster's default.</param>
 [GenerateSerializer, Immutable]
+/// <param name="Replicas">In-memory copies of each shard on distinct silos; 0: Indexing:DefaultReplicas when that many shard silos are active, else 1.</param>
 public sealed record IndexSettings(
     [property: Id(0)] int Shards,
     [property: Id(1)] string? BiEncoder = null,
-    [property: Id(2)] string? CrossEncoder = null)
+    [property: Id(2)] string? CrossEncoder = null,
+    [property: Id(3)] int Replicas = IndexSettings.DefaultReplicas)
 {
     public const int DefaultShards = 0;
+
+    public const int DefaultReplicas = 0;
 }
 
 [GenerateSerializer, Immutable]
@@ -19,7 +23,8 @@ public sealed record IndexInfo(
     [property: Id(2)] int Shards,
     [property: Id(3)] DateTimeOffset CreatedAt,
     [property: Id(4)] string BiEncoder,
-    [property: Id(5)] string CrossEncoder);
+    [property: Id(5)] string CrossEncoder,
+    [property: Id(6)] int Replicas = 1);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardStats(

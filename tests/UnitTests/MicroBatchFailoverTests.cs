@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Options;
 using RerankCluster.Grains.Reranking;
+using RerankCluster.Inference.Batching;
 
 namespace RerankCluster.UnitTests;
 
@@ -15,11 +16,12 @@ public sealed class MicroBatchFailoverTests
     private readonly ManualClock _clock = new();
     private readonly SiloCooldown _cooldown;
     private readonly SiloLoadBoard _board;
+    private readonly BatcherOptions _batching = new() { MaxQueueDelay = TimeSpan.FromSeconds(1) };
 
     public MicroBatchFailoverTests()
     {
         _cooldown = new SiloCooldown(Options.Create(new RerankOptions { FailedSiloCooldown = Cooldown }), _clock, NullLogger<SiloCooldown>.Instance);
-        _board = new SiloLoadBoard(_cooldown);
+        _board = new SiloLoadBoard(_cooldown, Options.Create(_batching), _clock);
     }
 
     [Fact]
@@ -117,7 +119,7 @@ public sealed class MicroBatchFailoverTests
         string[] silos = ["fast", "slow1", "slow2"];
         foreach (var silo in silos)
         {
-            await _board.Track(silo, 100, () => Task.FromResult(Scored(silo, Batch) with { SiloTokensPerSecond = speeds[silo] }));
+            await _board.Track(silo, "t", 100, () => Task.FromResult(Scored(silo, Batch) with { SiloTokensPerSecond = speeds[silo] }));
         }
 
         var held = new TaskCompletionSource<RerankBatchResult>();
@@ -127,7 +129,7 @@ public sealed class MicroBatchFailoverTests
         {
             var silo = _board.Order(silos, 100)[0];
             sent.Add(silo);
-            inFlight.Add(_board.Track(silo, 100, () => held.Task));
+            inFlight.Add(_board.Track(silo, "t", 100, () => held.Task));
         }
 
         held.SetResult(Scored("any", Batch));
@@ -140,15 +142,15 @@ public sealed class MicroBatchFailoverTests
     [Fact]
     public async Task A_silo_that_reports_a_long_queue_gets_work_only_once_the_others_have_as_much()
     {
-        await _board.Track("a", 1, () => Task.FromResult(Scored("a", Batch) with { SiloTokensPerSecond = 1000, SiloQueuedTokens = 5_000 }));
-        await _board.Track("b", 1, () => Task.FromResult(Scored("b", Batch) with { SiloTokensPerSecond = 1000, SiloQueuedTokens = 0 }));
+        await _board.Track("a", "t", 1, () => Task.FromResult(Scored("a", Batch) with { SiloTokensPerSecond = 1000, SiloQueuedTokens = 5_000 }));
+        await _board.Track("b", "t", 1, () => Task.FromResult(Scored("b", Batch) with { SiloTokensPerSecond = 1000, SiloQueuedTokens = 0 }));
         var held = new TaskCompletionSource<RerankBatchResult>();
         var sent = new List<string>();
         for (var i = 0; i < 60; i++)
         {
             var silo = _board.Order(["a", "b"], 100)[0];
             sent.Add(silo);
-            _ = _board.Track(silo, 100, () => held.Task);
+            _ = _board.Track(silo, "t", 100, () => held.Task);
         }
 
         Assert.All(sent.Take(50), silo => Assert.Equal("b", silo));
@@ -159,11 +161,48 @@ public sealed class MicroBatchFailoverTests
     [Fact]
     public async Task A_silo_not_yet_measured_counts_as_fast_as_the_fastest_so_it_is_tried()
     {
-        await _board.Track("fast", 1, () => Task.FromResult(Scored("fast", Batch) with { SiloTokensPerSecond = 10_000 }));
-        var busy = _board.Track("fast", 20_000, () => new TaskCompletionSource<RerankBatchResult>().Task);
+        await _board.Track("fast", "t", 1, () => Task.FromResult(Scored("fast", Batch) with { SiloTokensPerSecond = 10_000 }));
+        var busy = _board.Track("fast", "t", 20_000, () => new TaskCompletionSource<RerankBatchResult>().Task);
 
         Assert.Equal(["new", "fast"], _board.Order(["fast", "new"], 100));
         Assert.False(busy.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_reported_backlog_drains_at_the_silos_rate_as_time_passes()
+    {
+        await _board.Track("a", "t", 1, () => Task.FromResult(Scored("a", Batch) with { SiloTokensPerSecond = 1000, SiloQueuedTokens = 5_000 }));
+        await _board.Track("b", "t", 1, () => Task.FromResult(Scored("b", Batch) with { SiloTokensPerSecond = 1000, SiloQueuedTokens = 1_000 }));
+        Assert.Equal(["b", "a"], _board.Order(["a", "b"], 100));
+
+        // 5 s later a's 5,000 tokens are done too: both are idle, and either may come first.
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(2, Enumerable.Range(0, 40).Select(_ => _board.Order(["a", "b"], 100)[0]).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task When_every_silo_is_past_MaxQueueDelay_only_a_tenant_over_its_share_is_refused_early_and_only_until_the_queues_drain()
+    {
+        await _board.Track("a", "flood", 1, () => Task.FromResult(Scored("a", Batch) with { SiloTokensPerSecond = 1000, SiloQueuedTokens = 3_000 }));
+        var held = new TaskCompletionSource<RerankBatchResult>();
+        var flood = _board.Track("a", "flood", 500, () => held.Task);
+        var quiet = _board.Track("a", "quiet", 100, () => held.Task);
+
+        // 3.6 s of work waits on the only silo, over the 1 s limit.
+        var refused = Assert.Throws<OverloadedException>(() => _board.Admit("flood", ["a"]));
+        Assert.Contains("Batching:MaxQueueDelay", refused.Message);
+        Assert.InRange(refused.RetryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+        _board.Admit("quiet", ["a"]);
+        _board.Admit("newcomer", ["a"]);
+
+        // Once the reported backlog has drained (3 s at 1,000 tokens/s), the flood is let through to the silo's own admission.
+        _clock.Advance(TimeSpan.FromSeconds(3));
+        _board.Admit("flood", ["a"]);
+
+        held.SetResult(Scored("a", Batch));
+        await Task.WhenAll(flood, quiet);
+        _batching.MaxQueueDelay = TimeSpan.Zero;
+        _board.Admit("flood", ["a"]);
     }
 
     private static RerankBatchResult Scored(string silo, RerankBatch batch) => new(new float[batch.Passages.Length], silo, 0, 0, 0, 0);

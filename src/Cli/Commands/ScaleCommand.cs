@@ -18,7 +18,7 @@ public static class ScaleCommand
         };
         var embedSpeed = new Option<double>("--embed-tokens-per-second")
         {
-            Description = "Simulated bi-encoder speed of one silo (padded tokens/s).", DefaultValueFactory = _ => 50_000,
+            Description = "Simulated bi-encoder speed of one silo (padded tokens/s).", DefaultValueFactory = _ => 5_000,
         };
         var documents = new Option<int>("--documents") { Description = "Documents in each index.", DefaultValueFactory = _ => 1000 };
         var output = new Option<string>("--out") { Description = "Folder for scale.json.", DefaultValueFactory = _ => "out/scale" };

@@ -16,9 +16,15 @@ public static class IndexEndpoints
 
         indexes.MapPut("", async (string index, CreateIndexBody? body, HttpContext http, IGrainFactory grains) =>
         {
+            if (body?.Replicas is < 1)
+            {
+                throw new ArgumentException($"replicas must be at least 1 (got {body.Replicas}).");
+            }
+
             var info = await Index(grains, http, index).Create(
-                new IndexSettings(body?.Shards ?? IndexSettings.DefaultShards, body?.BiEncoder, body?.CrossEncoder));
-            return Results.Ok(new IndexBody(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt, null, null, null));
+                new IndexSettings(body?.Shards ?? IndexSettings.DefaultShards, body?.BiEncoder, body?.CrossEncoder,
+                    body?.Replicas ?? IndexSettings.DefaultReplicas));
+            return Results.Ok(new IndexBody(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt, null, null, null, info.Replicas));
         });
 
         indexes.MapGet("", async (string index, HttpContext http, IGrainFactory grains) =>
@@ -28,7 +34,7 @@ public static class IndexEndpoints
             var stats = await grain.Stats();
             return Results.Ok(new IndexBody(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt,
                 stats.Sum(s => s.Documents), stats.Sum(s => s.Chunks),
-                stats.Select(s => new ShardBody(s.Shard, s.Documents, s.Chunks, s.Silo)).ToArray()));
+                stats.Select(s => new ShardBody(s.Shard, s.Documents, s.Chunks, s.Silo)).ToArray(), info.Replicas));
         });
 
         indexes.MapDelete("", async (string index, HttpContext http, IGrainFactory grains) =>

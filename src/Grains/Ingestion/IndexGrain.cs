@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
+using RerankCluster.Grains.Placement;
 using RerankCluster.Retrieval;
 
 namespace RerankCluster.Grains.Ingestion;
@@ -16,12 +17,16 @@ public sealed class IndexState
     [Id(2)] public string? BiEncoder { get; set; }
 
     [Id(3)] public string? CrossEncoder { get; set; }
+
+    /// <summary>0 in indexes created before replicas existed: one copy.</summary>
+    [Id(4)] public int Replicas { get; set; }
 }
 
 public sealed class IndexGrain(
     [PersistentState("index", RerankStorage.Indexes)] IPersistentState<IndexState> state,
     IOptions<IndexingOptions> indexing,
-    ModelCatalog models) : Grain, IIndexGrain
+    ModelCatalog models,
+    ShardSiloDirectory shardSilos) : Grain, IIndexGrain
 {
     private string Key => this.GetPrimaryKeyString();
 
@@ -38,10 +43,25 @@ public sealed class IndexGrain(
             throw new InvalidRequestException($"shards must be between 1 and {max} (got {settings.Shards}).");
         }
 
+        var maxReplicas = indexing.Value.MaxReplicas;
+        if (settings.Replicas < 0 || settings.Replicas > maxReplicas)
+        {
+            throw new InvalidRequestException($"replicas must be between 1 and {maxReplicas} (Indexing:MaxReplicas) (got {settings.Replicas}).");
+        }
+
+        var replicas = settings.Replicas == IndexSettings.DefaultReplicas
+            ? Math.Clamp(shardSilos.Count(), 1, indexing.Value.DefaultReplicas)
+            : settings.Replicas;
         var biEncoder = models.BiEncoderName(settings.BiEncoder);
         var crossEncoder = models.CrossEncoderName(settings.CrossEncoder);
         if (Exists)
         {
+            if (settings.Replicas != IndexSettings.DefaultReplicas && Replicas != replicas)
+            {
+                throw new ConflictException(
+                    $"Index '{IndexKey.Parse(Key).Index}' already exists with {Replicas} replicas; delete it first to change them.");
+            }
+
             if (settings.Shards != IndexSettings.DefaultShards && state.State.Shards != shards)
             {
                 throw new ConflictException(
@@ -58,7 +78,10 @@ public sealed class IndexGrain(
         }
 
         await Quota.ReserveIndex(IndexKey.Parse(Key).Index);
-        state.State = new IndexState { Shards = shards, CreatedAt = DateTimeOffset.UtcNow, BiEncoder = biEncoder, CrossEncoder = crossEncoder };
+        state.State = new IndexState
+        {
+            Shards = shards, CreatedAt = DateTimeOffset.UtcNow, BiEncoder = biEncoder, CrossEncoder = crossEncoder, Replicas = replicas,
+        };
         await state.WriteStateAsync();
         return Info();
     }
@@ -73,7 +96,7 @@ public sealed class IndexGrain(
         }
 
         var documents = (await Stats()).Sum(shard => (long)shard.Documents);
-        await Task.WhenAll(Shards().Select(shard => shard.Drop()));
+        await Task.WhenAll(Shards().Select(shard => shard.Drop(Replicas)));
         await state.ClearStateAsync();
         await Quota.ReleaseIndex(IndexKey.Parse(Key).Index, documents);
         return true;
@@ -84,7 +107,7 @@ public sealed class IndexGrain(
         RequireExists();
         DocumentValidation.RequireId(documentId);
         var shard = Shards()[ShardRouter.ShardOf(documentId, state.State.Shards)];
-        var deleted = await shard.Delete([documentId]);
+        var deleted = await shard.Delete([documentId], Replicas);
         await Quota.ReleaseDocuments(deleted);
         return deleted > 0;
     }
@@ -94,6 +117,8 @@ public sealed class IndexGrain(
         RequireExists();
         return await Task.WhenAll(Shards().Select(shard => shard.Stats()));
     }
+
+    private int Replicas => Math.Max(1, state.State.Replicas);
 
     private void RequireExists()
     {
@@ -112,6 +137,6 @@ public sealed class IndexGrain(
     {
         var (tenant, index) = IndexKey.Parse(Key);
         return new IndexInfo(tenant, index, state.State.Shards, state.State.CreatedAt,
-            state.State.BiEncoder ?? models.DefaultBiEncoder, state.State.CrossEncoder ?? models.DefaultCrossEncoder);
+            state.State.BiEncoder ?? models.DefaultBiEncoder, state.State.CrossEncoder ?? models.DefaultCrossEncoder, Replicas);
     }
 }

@@ -128,7 +128,7 @@ public sealed class UpsertPipeline(
             var documents = slice.WithEmbeddings(embeddings.SelectMany(batch => batch).ToArray());
             var replaced = (await Task.WhenAll(documents
                 .GroupBy(document => ShardRouter.ShardOf(document.DocumentId, index.Shards))
-                .Select(group => Shard(plan.IndexKey, group.Key).Upsert(group.ToArray())))).Sum();
+                .Select(group => Shard(plan.IndexKey, group.Key).Upsert(group.ToArray(), index.Replicas)))).Sum();
             return new SliceOutcome(slice, slice.Documents.Length, slice.ChunkCount, replaced, null);
         }
         catch (Exception ex)

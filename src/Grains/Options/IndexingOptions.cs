@@ -11,6 +11,17 @@ public sealed class IndexingOptions : ISelfValidatingOptions
 
     public int MaxShards { get; set; } = 64;
 
+    /// <summary>Replicas of each shard for an index that asks for none: this many when as many shard silos are active, else fewer.</summary>
+    public int DefaultReplicas { get; set; } = 2;
+
+    public int MaxReplicas { get; set; } = 3;
+
+    /// <summary>How long replica 0 waits for another replica to apply a write; one that has not is reloaded from storage on its next write.</summary>
+    public TimeSpan ReplicaApplyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A shard replica that has not answered a search by then is joined by another replica (the first answer wins).</summary>
+    public TimeSpan ShardHedgeDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>Tokens per chunk; 0 means the bi-encoder's maximum length less its two special tokens.</summary>
     public int ChunkTokens { get; set; }
 
@@ -37,6 +48,26 @@ public sealed class IndexingOptions : ISelfValidatingOptions
         if (MaxShards is < 1 or > 1024)
         {
             yield return $"{Section}:MaxShards must be between 1 and 1024 (got {MaxShards}).";
+        }
+
+        if (MaxReplicas is < 1 or > 16)
+        {
+            yield return $"{Section}:MaxReplicas must be between 1 and 16 (got {MaxReplicas}).";
+        }
+
+        if (DefaultReplicas < 1 || DefaultReplicas > MaxReplicas)
+        {
+            yield return $"{Section}:DefaultReplicas must be between 1 and {Section}:MaxReplicas ({MaxReplicas}) (got {DefaultReplicas}).";
+        }
+
+        if (ReplicaApplyTimeout <= TimeSpan.Zero || ReplicaApplyTimeout > TimeSpan.FromMinutes(5))
+        {
+            yield return $"{Section}:ReplicaApplyTimeout must be above 0 and at most 5 minutes (got {ReplicaApplyTimeout}).";
+        }
+
+        if (ShardHedgeDelay <= TimeSpan.Zero || ShardHedgeDelay > TimeSpan.FromMinutes(1))
+        {
+            yield return $"{Section}:ShardHedgeDelay must be above 0 and at most 1 minute (got {ShardHedgeDelay}).";
         }
 
         if (DefaultShards < 1 || DefaultShards > MaxShards)

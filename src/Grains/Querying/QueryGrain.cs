@@ -22,8 +22,48 @@ namespace RerankCluster.Grains.Querying;
 [StatelessWorker(1)]
 [Reentrant]
 public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker, InferenceCache cache, IOptions<RerankOptions> rerank,
-    ILogger<QueryGrain> logger) : Grain, IQueryGrain
+    IOptions<IndexingOptions> indexing, ILogger<QueryGrain> logger) : Grain, IQueryGrain
 {
+    private readonly Dictionary<string, IndexInfo> _settings = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The index's settings, read afresh for every search; if the index grain's silo has just died and it
+    /// does not answer within Indexing:ShardHedgeDelay, the settings this silo read last (an index's shards
+    /// and replicas never change while it exists) let the search go on to the shard replicas.
+    /// </summary>
+    private async Task<IndexInfo?> Settings(string indexKey)
+    {
+        var read = GrainFactory.GetGrain<IIndexGrain>(indexKey).Get();
+        if (!_settings.TryGetValue(indexKey, out var known))
+        {
+            return Remember(indexKey, await read);
+        }
+
+        try
+        {
+            return Remember(indexKey, await read.WaitAsync(indexing.Value.ShardHedgeDelay));
+        }
+        catch (Exception ex) when (ex is not RerankException)
+        {
+            logger.LogWarning("Index {Index} did not answer for its settings ({Error}); searching with the ones read last", indexKey, ex.GetType().Name);
+            return known;
+        }
+    }
+
+    private IndexInfo? Remember(string indexKey, IndexInfo? info)
+    {
+        if (info is null)
+        {
+            _settings.Remove(indexKey);
+        }
+        else
+        {
+            _settings[indexKey] = info;
+        }
+
+        return info;
+    }
+
     public async Task<SearchResponse> Search(SearchRequest request, CancellationToken cancellationToken)
     {
         if (SearchLimits.Problem(request) is { } problem)
@@ -33,8 +73,9 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
 
         var total = Stopwatch.StartNew();
         var indexKey = this.GetPrimaryKeyString();
-        var index = await GrainFactory.GetGrain<IIndexGrain>(indexKey).Get()
-                    ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
+        // Before any work: refusing costs next to nothing, so an overloaded cluster sheds load cheaply.
+        reranker.Admit(IndexKey.Parse(indexKey).Tenant);
+        var index = await Settings(indexKey) ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
 
         var clock = Stopwatch.StartNew();
         using var embedSpan = RerankTelemetry.Source.StartActivity("embed query");
@@ -47,8 +88,14 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
 
         clock.Restart();
         var depth = Math.Max(request.Candidates, request.Stage1Depth);
-        var shardHits = await Task.WhenAll(Enumerable.Range(0, index.Shards)
-            .Select(i => GrainFactory.GetGrain<IShardGrain>(IndexKey.Shard(indexKey, i)).Search(queryVector, depth)));
+        // Each shard is asked through one of its replicas, from a random one, hedged to the next (HedgedRead).
+        var shardHits = await Task.WhenAll(Enumerable.Range(0, index.Shards).Select(i =>
+        {
+            var first = Random.Shared.Next(index.Replicas);
+            return HedgedRead.First(index.Replicas,
+                r => GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(indexKey, i, (first + r) % index.Replicas)).Search(queryVector, depth),
+                indexing.Value.ShardHedgeDelay, cancellationToken);
+        }));
         var stage1 = CandidateMerger.Merge(shardHits, depth, hit => hit.Score, hit => $"{hit.DocumentId}\u0000{hit.ChunkIndex}");
         var stage1Ms = clock.Elapsed.TotalMilliseconds;
         stage1Span?.SetTag("rerank.candidates", Math.Min(stage1.Count, request.Candidates));

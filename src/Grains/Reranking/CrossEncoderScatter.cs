@@ -23,6 +23,13 @@ public sealed class CrossEncoderScatter(
     InferenceCache cache,
     IOptions<RerankOptions> options)
 {
+    /// <summary>
+    /// Refuses at once, before any work, a tenant holding more than its share of the pairs in flight from
+    /// here while every rerank silo is past Batching:MaxQueueDelay (<see cref="SiloLoadBoard.Admit"/>).
+    /// </summary>
+    /// <exception cref="OverloadedException">Refused.</exception>
+    public void Admit(string tenant) => load.Admit(tenant, silos.ActiveSilos());
+
     /// <param name="tenant">Whose request this is, for fair queueing on the rerank silos.</param>
     /// <param name="model">A served cross-encoder's name; null for the default.</param>
     /// <param name="passageTokens">Token counts already known (from ingestion); tokenised here when null.</param>
@@ -60,7 +67,7 @@ public sealed class CrossEncoderScatter(
                 options.Value.MaxPairsPerBatch, options.Value.MaxBatchTokens,
                 (_, batch, tokens, token) => MicroBatchFailover.Send(batch with { Model = name, Tenant = tenant, RequestId = requestId },
                     load.Order(targets, tokens), options.Value.BatchAttemptTimeout, cooldown,
-                    (silo, attempt, t) => load.Track(silo, tokens, () => grains.GetGrain<IRerankSiloGrain>(silo).Score(attempt, t)), token),
+                    (silo, attempt, t) => load.Track(silo, tenant, tokens, () => grains.GetGrain<IRerankSiloGrain>(silo).Score(attempt, t)), token),
                 deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

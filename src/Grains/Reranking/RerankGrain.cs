@@ -21,6 +21,7 @@ public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models
 
         // A name this cluster does not serve is refused with the served names, never scored by the default.
         var model = models.CrossEncoderName(request.Model, "model");
+        scatter.Admit(request.Tenant);
         var documents = request.MaxTokensPerDoc is { } maxTokens
             ? request.Documents.Select(d => models.CrossEncoder(model).Encoder.Tokenizer.Truncate(d, maxTokens)).ToArray()
             : request.Documents;

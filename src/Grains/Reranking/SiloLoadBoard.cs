@@ -1,47 +1,90 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using RerankCluster.Grains.Interfaces;
+using RerankCluster.Inference.Batching;
 
 namespace RerankCluster.Grains.Reranking;
 
 /// <summary>
-/// Where a micro-batch finishes first, as seen from this silo: each rerank silo's expected completion
-/// time is (its reported backlog + the tokens this silo has in flight there + the batch) ÷ its measured
-/// tokens per second, both reported with every answer. A GPU silo that is 50× faster thus gets about
-/// 50× the pairs, and a silo with a long queue gets fewer until it drains. A silo not measured yet is
-/// assumed as fast as the fastest known one, so it is tried and measured. Silos that failed or stalled
-/// (<see cref="SiloCooldown"/>) come last.
+/// The rerank silos' load as seen from this silo, and what follows from it.
+/// <para>Dispatch: a micro-batch goes where it is expected to finish first: (the silo's reported backlog,
+/// drained at its rate since the report, + the tokens this silo has in flight there + the batch) ÷ its
+/// measured tokens per second, both reported with every answer. A GPU silo 50× faster thus gets about 50×
+/// the pairs, and a silo with a long queue gets fewer until it drains. A silo not measured yet counts as
+/// fast as the fastest known one, so it is tried and measured. Silos that failed or stalled
+/// (<see cref="SiloCooldown"/>) come last.</para>
+/// <para>Early refusal: when even the least loaded silo has more than Batching:MaxQueueDelay of work
+/// waiting, a tenant that already has more than its share of this silo's pairs in flight is refused
+/// before its query is embedded or searched, so that refusing costs next to nothing while the silos'
+/// own admission (weighted by tenant) decides for everyone else.</para>
 /// </summary>
-public sealed class SiloLoadBoard(SiloCooldown cooldown)
+public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions> batching, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, SiloLoad> _silos = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _tenantTokens = new(StringComparer.Ordinal);
 
     /// <summary>Silos to try for a batch of <paramref name="tokens"/>, best first; the cooling ones last.</summary>
     public IReadOnlyList<string> Order(IReadOnlyList<string> active, long tokens)
     {
-        var known = active.Select(Load).Where(s => s.TokensPerSecond > 0).Select(s => s.TokensPerSecond).DefaultIfEmpty(1).Max();
+        var fastest = FastestRate(active);
+        var now = clock.GetTimestamp();
         var healthy = active.Where(silo => !cooldown.IsCoolingDown(silo))
-            .Select(silo => (silo, finish: Load(silo).ExpectedSeconds(tokens, known), tiebreak: Random.Shared.Next()))
+            .Select(silo => (silo, finish: Load(silo).ExpectedSeconds(tokens, fastest, clock, now), tiebreak: Random.Shared.Next()))
             .OrderBy(s => s.finish).ThenBy(s => s.tiebreak)
             .Select(s => s.silo)
             .ToArray();
         return healthy.Concat(active.Except(healthy)).ToArray();
     }
 
-    /// <summary>Counts <paramref name="tokens"/> as in flight on <paramref name="silo"/> until the send ends, and learns from its answer.</summary>
-    public async Task<Interfaces.RerankBatchResult> Track(string silo, long tokens, Func<Task<Interfaces.RerankBatchResult>> send)
+    /// <exception cref="OverloadedException">Every silo is past Batching:MaxQueueDelay and this tenant has more than its share in flight here.</exception>
+    public void Admit(string tenant, IReadOnlyList<string> active)
+    {
+        var limit = batching.Value.MaxQueueDelay;
+        if (limit <= TimeSpan.Zero || active.Count == 0)
+        {
+            return;
+        }
+
+        var fastest = FastestRate(active);
+        var now = clock.GetTimestamp();
+        var wait = active.Min(silo => Load(silo).ExpectedSeconds(0, fastest, clock, now));
+        if (wait <= limit.TotalSeconds)
+        {
+            return;
+        }
+
+        var mine = _tenantTokens.GetValueOrDefault(tenant);
+        var busy = _tenantTokens.Where(t => t.Value > 0).ToArray();
+        if (mine > 0 && mine * busy.Length >= busy.Sum(t => t.Value))
+        {
+            throw new OverloadedException(
+                $"The rerank silos have over Batching:MaxQueueDelay ({limit}) of work waiting and this tenant already has its share in flight; " +
+                "nothing of this request was run. Retry after the Retry-After delay.",
+                TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait), 1, 60)));
+        }
+    }
+
+    /// <summary>Counts <paramref name="tokens"/> as in flight on <paramref name="silo"/> for <paramref name="tenant"/> until the send ends, and learns from its answer.</summary>
+    public async Task<RerankBatchResult> Track(string silo, string tenant, long tokens, Func<Task<RerankBatchResult>> send)
     {
         var load = Load(silo);
         load.Add(tokens);
+        _tenantTokens.AddOrUpdate(tenant, tokens, (_, held) => held + tokens);
         try
         {
             var result = await send();
-            load.Report(result.SiloTokensPerSecond, result.SiloQueuedTokens);
+            load.Report(result.SiloTokensPerSecond, result.SiloQueuedTokens, clock.GetTimestamp());
             return result;
         }
         finally
         {
             load.Add(-tokens);
+            _tenantTokens.AddOrUpdate(tenant, 0, (_, held) => held - tokens);
         }
     }
+
+    private double FastestRate(IReadOnlyList<string> active) =>
+        active.Select(Load).Select(s => s.TokensPerSecond).Where(rate => rate > 0).DefaultIfEmpty(1).Max();
 
     private SiloLoad Load(string silo) => _silos.GetOrAdd(silo, _ => new SiloLoad());
 
@@ -50,6 +93,7 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown)
         private readonly object _gate = new();
         private long _inFlight;
         private long _backlog;
+        private long _reportedAt;
 
         public double TokensPerSecond { get; private set; }
 
@@ -61,7 +105,7 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown)
             }
         }
 
-        public void Report(double tokensPerSecond, long backlog)
+        public void Report(double tokensPerSecond, long backlog, long at)
         {
             lock (_gate)
             {
@@ -71,15 +115,18 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown)
                 }
 
                 _backlog = backlog;
+                _reportedAt = at;
             }
         }
 
-        public double ExpectedSeconds(long tokens, double fallbackRate)
+        /// <summary>Seconds until <paramref name="tokens"/> more would be done: the reported backlog drains at the silo's rate meanwhile.</summary>
+        public double ExpectedSeconds(long tokens, double fallbackRate, TimeProvider clock, long now)
         {
             lock (_gate)
             {
                 var rate = TokensPerSecond > 0 ? TokensPerSecond : fallbackRate;
-                return (_backlog + _inFlight + tokens) / rate;
+                var drained = rate * clock.GetElapsedTime(_reportedAt, now).TotalSeconds;
+                return (Math.Max(0, _backlog - drained) + _inFlight + tokens) / rate;
             }
         }
     }

@@ -33,7 +33,7 @@ public sealed class BatcherOptions : ISelfValidatingOptions
     /// work (tokens per second × delay, and never more than MaxQueuedTokens), so a fast silo queues more
     /// tokens than a slow one and no admitted pair waits longer than this for the model. 0: tokens only.
     /// </summary>
-    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Share of the model each tenant gets while several wait (weighted fair queueing by tokens); unlisted tenants weigh 1.</summary>
     public Dictionary<string, double> TenantWeights { get; set; } = new(StringComparer.Ordinal);

@@ -233,14 +233,20 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// Takes pairs in fair order up to one model batch (Batching:MaxBatchPairs, MaxBatchTokens): a larger
+    /// window would sort lengths a little better, but a tenant arriving meanwhile would wait for all of it,
+    /// not for one batch.
+    /// </summary>
     private void Take(List<Pair> window)
     {
-        var limit = _options.MaxBatchPairs * 8;
         lock (_gate)
         {
-            while (window.Count < limit && _queue.TryDequeue(out var pair))
+            var tokens = window.Sum(p => (long)p.Ids.Length);
+            while (window.Count < _options.MaxBatchPairs && tokens < _options.MaxBatchTokens && _queue.TryDequeue(out var pair))
             {
                 window.Add(pair);
+                tokens += pair.Ids.Length;
             }
         }
     }

@@ -59,6 +59,7 @@ public static class RerankSiloBuilderExtensions
         services.AddSingleton<RerankSiloDirectory>();
         services.AddSingleton<SiloCooldown>();
         services.AddSingleton<SiloLoadBoard>();
+        services.AddSingleton<ShardSiloDirectory>();
         services.AddSingleton<CrossEncoderScatter>();
         services.AddSingleton<UpsertPipeline>();
         services.AddSingleton<InferenceCache>();

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using RerankCluster.Grains.Interfaces;
+using RerankCluster.Grains.Storage;
+using RerankCluster.Silo.Hosting;
+
+namespace RerankCluster.ClusterTests;
+
+/// <summary>
+/// Three silos, each shard in two replicas on distinct silos: writes reach both, and when a silo hosting
+/// shards stops answering (hung or cut off, while membership still counts it active), searches still see
+/// every document: each shard is asked through its other replica after the hedging delay.
+/// </summary>
+public sealed class ShardReplicaTests
+{
+    private static readonly TimeSpan LivenessBound = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task Writes_reach_every_replica_and_searches_see_every_document_while_a_silo_hosting_shards_hangs()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            // Simulated models: this test is about shards, and stays light on three silos.
+            ["Simulation:Enabled"] = "true",
+            ["Simulation:CallOverhead"] = "00:00:00",
+            ["Cache:Scores"] = "0",
+            ["Cache:QueryEmbeddings"] = "0",
+            // Micro-batches sent to the hung silo move on soon (the shards are what this test is about).
+            ["Rerank:BatchAttemptTimeout"] = "00:00:01",
+        }).Build();
+        var builder = new InProcessTestClusterBuilder(3);
+        // The client talks to the first silo only, which is never the one killed.
+        builder.Options.GatewayPerSilo = false;
+        // One store for all three silos, as Redis is for separate processes: a replica loads what replica 0 stored.
+        var store = new InMemoryShardStore();
+        builder.ConfigureSilo((_, silo) => silo.AddRerankCluster(configuration)
+            .ConfigureServices(s => s.AddSingleton<IShardStore>(store))
+            .AddIncomingGrainCallFilter<HungSilo>());
+        await using var cluster = builder.Build();
+        await TwoSiloCluster.DeployAsync(cluster);
+        const int shards = 4;
+        var key = IndexKey.For("t", "replicas");
+        var info = await cluster.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(shards));
+        Assert.Equal(2, info.Replicas);
+        var documents = SampleCorpus.Documents().ToArray();
+        await cluster.Client.Upsert(key, documents);
+        var deleted = documents[0].Id;
+        Assert.True(await cluster.Client.GetGrain<IIndexGrain>(key).DeleteDocument(deleted));
+
+        // Both replicas of every shard hold the same documents, on distinct silos.
+        var replicas = await Task.WhenAll(Enumerable.Range(0, shards).SelectMany(i => new[] { 0, 1 }
+            .Select(r => cluster.Client.GetGrain<IShardGrain>(IndexKey.Replica(key, i, r)).Stats())));
+        foreach (var shard in replicas.GroupBy(s => s.Shard))
+        {
+            Assert.Single(shard.Select(s => s.Documents).Distinct());
+            Assert.Equal(2, shard.Select(s => s.Silo).Distinct().Count());
+        }
+
+        Assert.Equal(documents.Length - 1, replicas.Where((_, n) => n % 2 == 0).Sum(s => s.Documents));
+
+        var query = cluster.Client.GetGrain<IQueryGrain>(key);
+        var everything = new SearchRequest("how do plants make food", 5, 10, Stage1Depth: documents.Length);
+        var before = await query.Search(everything).WaitAsync(LivenessBound);
+        Assert.Equal(documents.Length - 1, before.Stage1.Select(h => h.DocumentId).Distinct().Count());
+
+        var victim = cluster.Silos.Skip(1).First(s => replicas.Any(r => r.Silo == s.SiloAddress.ToParsableString()));
+        HungSilo.Address = victim.SiloAddress.ToParsableString();
+
+        for (var i = 0; i < 5; i++)
+        {
+            var after = await query.Search(everything with { Query = $"question {i} about stars and planets" }).WaitAsync(LivenessBound);
+            Assert.Equal(before.Stage1.Select(h => h.DocumentId).Order(), after.Stage1.Select(h => h.DocumentId).Distinct().Order());
+            Assert.DoesNotContain(deleted, after.Stage1.Select(h => h.DocumentId));
+        }
+
+        HungSilo.Released.SetResult();
+    }
+
+    /// <summary>Holds every grain call that reaches the hung silo until the test releases them.</summary>
+    private sealed class HungSilo(ILocalSiloDetails silo) : IIncomingGrainCallFilter
+    {
+        public static string? Address { get; set; }
+
+        public static TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (silo.SiloAddress.ToParsableString() == Address)
+            {
+                await Released.Task;
+            }
+
+            await context.Invoke();
+        }
+    }
+}
