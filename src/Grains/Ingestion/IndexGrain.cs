@@ -3,6 +3,7 @@ using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
 using RerankCluster.Grains.Placement;
+using RerankCluster.Grains.Querying;
 using RerankCluster.Retrieval;
 
 namespace RerankCluster.Grains.Ingestion;
@@ -112,10 +113,12 @@ public sealed class IndexGrain(
         return deleted > 0;
     }
 
+    /// <summary>Each shard's counts from any of its replicas (hedged, as searches are): a dead silo does not hide a shard.</summary>
     public async Task<ShardStats[]> Stats()
     {
         RequireExists();
-        return await Task.WhenAll(Shards().Select(shard => shard.Stats()));
+        return await Task.WhenAll(Enumerable.Range(0, state.State.Shards).Select(i => HedgedRead.First(Replicas,
+            r => GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(Key, i, r)).Stats(), indexing.Value.ShardHedgeDelay)));
     }
 
     private int Replicas => Math.Max(1, state.State.Replicas);

@@ -58,8 +58,8 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions
         if (mine > 0 && mine * busy.Length >= busy.Sum(t => t.Value))
         {
             throw new OverloadedException(
-                $"The rerank silos have over Batching:MaxQueueDelay ({limit}) of work waiting and this tenant already has its share in flight; " +
-                "nothing of this request was run. Retry after the Retry-After delay.",
+                $"The rerank silos are past their admission budget (Batching:MaxQueuedTokens, Batching:MaxQueueDelay): over {limit} of work waits " +
+                "on every one, and this tenant already has its share in flight; nothing of this request was run. Retry after the Retry-After delay.",
                 TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait), 1, 60)));
         }
     }
