@@ -6,9 +6,11 @@
 #                                 [--configuration Release] [--no-build]
 #   deploy/local/cluster.sh status [--dir .runs/local]
 #   deploy/local/cluster.sh stop   [--dir .runs/local]
-#   deploy/local/cluster.sh kill-silo N | start-silo N | stop-redis | kill-redis | start-redis   [--dir …]
-#     (fault drills: SIGKILL a silo, start silo N (a replacement or an extra one), stop Redis
-#      gracefully or SIGKILL it, and start it again on its persisted data)
+#   deploy/local/cluster.sh kill-silo N | stop-silo N | freeze-silo N | thaw-silo N | start-silo N
+#                           | stop-redis | kill-redis | start-redis   [--dir …]
+#     (fault drills: SIGKILL a silo, stop it gracefully, SIGSTOP / SIGCONT it, start silo N (a
+#      replacement or an extra one), stop Redis gracefully or SIGKILL it, and start it again on its
+#      persisted data)
 #
 # Durable acknowledgement: Redis fsyncs every write before replying (appendfsync always) and the silos
 # run Storage:Durability=Fsync, which checks that at start-up.
@@ -20,7 +22,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 command="${1:-}"; shift || true
 target=""
-if [[ "$command" == kill-silo || "$command" == start-silo ]]; then target="${1:?$command needs a silo number}"; shift; fi
+if [[ "$command" == kill-silo || "$command" == stop-silo || "$command" == freeze-silo || "$command" == thaw-silo || "$command" == start-silo ]]; then target="${1:?$command needs a silo number}"; shift; fi
 silos=2 http_port=8080 redis_port=6390 dir="$root/.runs/local" configuration=Release build=1
 silo_base=11111 gateway_base=30000
 while [[ $# -gt 0 ]]; do
@@ -141,11 +143,14 @@ stop() {
 case "$command" in
   start) start ;;
   kill-silo) signal_and_wait KILL 5 "$dir/silo-$target.pid"; echo "silo $target killed" ;;
+  stop-silo) signal_and_wait TERM 30 "$dir/silo-$target.pid"; signal_and_wait KILL 5 "$dir/silo-$target.pid"; echo "silo $target stopped" ;;
+  freeze-silo) kill -STOP "$(cat "$dir/silo-$target.pid")"; echo "silo $target frozen (SIGSTOP)" ;;
+  thaw-silo) kill -CONT "$(cat "$dir/silo-$target.pid")"; echo "silo $target thawed (SIGCONT)" ;;
   start-silo) load_env; start_silo "$target"; echo "silo $target started (pid $(cat "$dir/silo-$target.pid"))" ;;
   stop-redis) signal_and_wait TERM 10 "$dir/redis.pid"; echo "redis stopped" ;;
   kill-redis) signal_and_wait KILL 5 "$dir/redis.pid"; echo "redis killed" ;;
   start-redis) load_env; start_redis; echo "redis started (pid $(cat "$dir/redis.pid"))" ;;
   status) status ;;
   stop) stop ;;
-  *) echo "usage: $0 start|status|stop|kill-silo N|start-silo N|stop-redis|kill-redis|start-redis [options]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|status|stop|kill-silo N|stop-silo N|freeze-silo N|thaw-silo N|start-silo N|stop-redis|kill-redis|start-redis [options]" >&2; exit 2 ;;
 esac

@@ -31,13 +31,17 @@ public sealed record RerankBatchResult(
 /// <param name="Model">A served cross-encoder (null: the default); any other name is refused.</param>
 /// <param name="Tenant">The authenticated tenant, for fair queueing on the rerank silos.</param>
 /// <param name="MaxTokensPerDoc">Each document is cut to this many tokens before scoring (null: only the model's maximum applies).</param>
+/// <param name="Truncate">False: a pair longer than the model reads is refused (<see cref="InputTooLongException"/>) rather than cut.</param>
+/// <param name="TruncateLeft">Cut an over-long document from its start, keeping its end (TEI's <c>truncation_direction: Left</c>).</param>
 [GenerateSerializer, Immutable]
 public sealed record RerankRequest(
     [property: Id(0)] string Query,
     [property: Id(1)] string[] Documents,
     [property: Id(2)] string? Model = null,
     [property: Id(3)] string Tenant = RerankBatch.DefaultTenant,
-    [property: Id(4)] int? MaxTokensPerDoc = null);
+    [property: Id(4)] int? MaxTokensPerDoc = null,
+    [property: Id(5)] bool Truncate = true,
+    [property: Id(6)] bool TruncateLeft = false);
 
 /// <summary>Milliseconds spent by a rerank: waiting for workers, tokenising, in the model (slowest batch), in all.</summary>
 [GenerateSerializer, Immutable]
@@ -61,8 +65,12 @@ public sealed record RerankResponse(
 
 /// <summary>The models a silo serves; asking for it loads them.</summary>
 [GenerateSerializer, Immutable]
+/// <param name="MaxInputLength">Most tokens of a (query, document) pair the default cross-encoder reads.</param>
+/// <param name="MaxBatchTokens">Most padded tokens in one model call (Batching:MaxBatchTokens).</param>
 public sealed record ModelsInfo(
     [property: Id(0)] string BiEncoder,
     [property: Id(1)] string CrossEncoder,
     [property: Id(2)] bool ScoresAreRelevance,
-    [property: Id(3)] string Provider);
+    [property: Id(3)] string Provider,
+    [property: Id(4)] int MaxInputLength = 512,
+    [property: Id(5)] long MaxBatchTokens = 0);

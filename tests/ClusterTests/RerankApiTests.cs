@@ -184,6 +184,54 @@ public sealed class RerankApiTests(SecuredGateway gateway)
     }
 
     [Fact]
+    public async Task Tei_probes_truncation_and_errors_behave_as_tei()
+    {
+        using var client = await gateway.NewTenant("tei-details");
+        using var anonymous = new HttpClient { BaseAddress = client.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("health")).StatusCode);
+        var info = await Ok(await anonymous.GetAsync("info"));
+        var served = (await Ok(await client.PostAsync("v1/rerank", Json(JsonSerializer.Serialize(new { query = Query, documents = Documents })))))
+            .GetProperty("model").GetString();
+        Assert.Equal(served, info.GetProperty("model_id").GetString());
+        Assert.Equal(512, info.GetProperty("max_input_length").GetInt32());
+        Assert.True(info.GetProperty("max_batch_tokens").GetInt64() >= 512);
+        Assert.True(info.GetProperty("model_type").GetProperty("reranker").TryGetProperty("id2label", out _));
+
+        // The answer sits at the end of a long document: cut from the left it is kept, cut from the right it is lost.
+        // Past the model's 512 tokens, within Limits:MaxTextCharacters.
+        var filler = string.Join(' ', Enumerable.Repeat("x", 560));
+        var longDocument = $"{filler} Paris is the capital of France.";
+        float Score(JsonElement ranked) => (float)ranked.EnumerateArray().Single().GetProperty("score").GetDouble();
+        var left = Score(await Ok(await client.PostAsync("rerank", Json(JsonSerializer.Serialize(new
+            { query = Query, texts = new[] { longDocument }, raw_scores = true, truncation_direction = "Left" })))));
+        var right = Score(await Ok(await client.PostAsync("rerank", Json(JsonSerializer.Serialize(new
+            { query = Query, texts = new[] { longDocument }, raw_scores = true, truncation_direction = "Right" })))));
+        Assert.True(left > right + 1, $"left {left}, right {right}");
+
+        await TeiError(await client.PostAsync("rerank", Json(JsonSerializer.Serialize(new { query = Query, texts = Documents, truncation_direction = "Sideways" }))),
+            HttpStatusCode.UnprocessableEntity, "Validation", "truncation_direction");
+        await TeiError(await client.PostAsync("rerank", Json(JsonSerializer.Serialize(new { query = Query, texts = new[] { longDocument }, truncate = false }))),
+            HttpStatusCode.RequestEntityTooLarge, "Validation", "truncate is false");
+        Assert.Equal(HttpStatusCode.OK,
+            (await client.PostAsync("rerank", Json(JsonSerializer.Serialize(new { query = Query, texts = Documents, truncate = false })))).StatusCode);
+        await TeiError(await anonymous.PostAsync("rerank", Json(JsonSerializer.Serialize(new { query = Query, texts = Documents }))),
+            HttpStatusCode.Unauthorized, "Unauthorized", "");
+    }
+
+    [Fact]
+    public async Task Usage_counts_the_tokens_scored_whether_the_model_or_the_cache_answered()
+    {
+        using var client = await gateway.NewTenant("usage-client");
+        var request = JsonSerializer.Serialize(new { query = "usage of tokens question", documents = Documents });
+        var first = await Ok(await client.PostAsync("v1/rerank", Json(request)));
+        var cached = await Ok(await client.PostAsync("v1/rerank", Json(request)));
+
+        var tokens = first.GetProperty("usage").GetProperty("total_tokens").GetInt64();
+        Assert.True(tokens > Documents.Length * 5, $"{tokens} tokens");
+        Assert.Equal(tokens, cached.GetProperty("usage").GetProperty("total_tokens").GetInt64());
+    }
+
+    [Fact]
     public async Task Malformed_rerank_requests_get_400()
     {
         using var client = await gateway.NewTenant("rerank-errors");
@@ -192,7 +240,8 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         await Problem(await client.PostAsync("v1/rerank", Json("""{"query": "", "documents": ["a"]}""")), HttpStatusCode.BadRequest, "query must not be empty");
         await Problem(await client.PostAsync("v1/rerank", Json("""{"query": "q", "documents": []}""")), HttpStatusCode.BadRequest, "documents must not be empty");
         await Problem(await client.PostAsync("v1/rerank", Json("""{"query": "q", "documents": ["a"], "top_n": 0}""")), HttpStatusCode.BadRequest, "top_n must be at least 1");
-        await Problem(await client.PostAsync("rerank", Json("""{"query": "q"}""")), HttpStatusCode.BadRequest, "texts is required");
-        await Problem(await client.PostAsync("rerank", Json("{\"query\": \"q\", \"texts\": ")), HttpStatusCode.BadRequest, "not valid JSON");
+        // TEI's routes answer in TEI's error shape.
+        await TeiError(await client.PostAsync("rerank", Json("""{"query": "q"}""")), HttpStatusCode.BadRequest, "Validation", "texts is required");
+        await TeiError(await client.PostAsync("rerank", Json("{\"query\": \"q\", \"texts\": ")), HttpStatusCode.BadRequest, "Validation", "not valid JSON");
     }
 }

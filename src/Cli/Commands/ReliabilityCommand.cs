@@ -11,9 +11,10 @@ namespace RerankCluster.Cli.Commands;
 
 /// <summary>
 /// `rerank reliability`: regenerates docs/reliability.md. Starts the multi-process cluster (three silos,
-/// gateway, redis-server), runs load while killing a silo and while restarting Redis, audits that every
-/// acknowledged document is still found, starts a replacement silo and shows it takes work, and runs
-/// the hostile-input and fuzz tests for their figures.
+/// gateway, redis-server, caches off), runs load while killing a silo, freezing one (SIGSTOP), restarting
+/// every silo in turn and killing Redis, audits after each that every acknowledged document is still
+/// found, starts a replacement silo and shows it takes work, and runs the hostile-input and fuzz tests
+/// for their figures.
 /// </summary>
 public static class ReliabilityCommand
 {
@@ -53,7 +54,9 @@ public static class ReliabilityCommand
     {
         await DotnetCli.BuildAsync(root, ct, "src/Silo/Silo.csproj", "src/Gateway/Gateway.csproj");
         Console.WriteLine("starting redis-server, 3 silos and a gateway…");
-        await using var cluster = await LocalCluster.StartAsync(3, AdminKey, "Release", ct);
+        // Caches off: every search of the drills reaches the shards and the rerank silos.
+        await using var cluster = await LocalCluster.StartAsync(3, AdminKey, "Release", ct,
+            new Dictionary<string, string> { ["Cache__Scores"] = "0", ["Cache__QueryEmbeddings"] = "0" });
         using var client = await cluster.NewTenantAsync("drill", ct);
         var apiKey = client.DefaultRequestHeaders.Authorization!.Parameter!;
         (await client.PutAsJsonAsync("v1/indexes/drill", new { shards = 6 }, ct)).EnsureSuccessStatusCode();
@@ -70,41 +73,70 @@ public static class ReliabilityCommand
         Console.WriteLine($"{acknowledged.Count} documents acknowledged; drill 1: SIGKILL silo 1 under load");
         using var http = new HttpClient { BaseAddress = cluster.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var settings = new FaultDrill.Settings(rate, duration, TimeSpan.FromSeconds(15));
-        var kill = await FaultDrill.RunAsync("silo SIGKILL (1 of 3)", http, apiKey, "drill", queries, settings, () => cluster.KillSiloAsync(1), Console.Error, ct);
-        acknowledged.AddRange(kill.AcknowledgedIds);
-        report.Faults.Add((kill, await DocumentAudit.RunAsync(client, "drill", acknowledged, ct)));
+        async Task Drill(string name, FaultDrill.Settings drill, Func<Task> fault)
+        {
+            var result = await FaultDrill.RunAsync(name, http, apiKey, "drill", queries, drill, fault, Console.Error, ct);
+            acknowledged.AddRange(result.AcknowledgedIds);
+            report.Faults.Add((result, await DocumentAudit.RunAsync(client, "drill", acknowledged, ct)));
+        }
+
+        await Drill("silo SIGKILL (1 of 3)", settings, () => cluster.KillSiloAsync(1));
 
         Console.WriteLine("replacement silo 3…");
         report.Replacement = await ReplacementAsync(cluster, client, queries, ct);
 
-        Console.WriteLine("drill 2: stop redis-server for 10 s under load, then start it on its persisted data");
-        var redis = await FaultDrill.RunAsync("redis stop + restart (10 s down)", http, apiKey, "drill", queries, settings, async () =>
+        Console.WriteLine("drill 2: SIGSTOP silo 2 for 20 s, then SIGCONT (a stalled node)");
+        await Drill("silo SIGSTOP 20 s (1 of 3)", settings, async () =>
         {
-            await cluster.StopRedisAsync();
-            await Task.Delay(TimeSpan.FromSeconds(10), ct);
+            await cluster.FreezeSiloAsync(2);
+            await Task.Delay(TimeSpan.FromSeconds(20), ct);
+            await cluster.ThawSiloAsync(2);
+        });
+
+        Console.WriteLine("drill 3: rolling restart of every silo, one at a time");
+        await Drill("rolling restart (3 silos)", settings with { Duration = duration + TimeSpan.FromSeconds(120) }, async () =>
+        {
+            foreach (var silo in new[] { 0, 2, 3 })
+            {
+                await cluster.StopSiloAsync(silo);
+                await cluster.StartSiloAsync(silo);
+                await WaitForActiveSilos(client, 3, ct);
+            }
+        });
+
+        Console.WriteLine("drill 4: SIGKILL redis-server mid-stream, start it again 5 s later (appendfsync always, Storage:Durability=Fsync)");
+        await Drill("redis SIGKILL + restart (5 s down)", settings, async () =>
+        {
+            await cluster.KillRedisAsync();
+            await Task.Delay(TimeSpan.FromSeconds(5), ct);
             await cluster.StartRedisAsync();
-        }, Console.Error, ct);
-        acknowledged.AddRange(redis.AcknowledgedIds);
-        report.Faults.Add((redis, await DocumentAudit.RunAsync(client, "drill", acknowledged, ct)));
+        });
+    }
+
+    /// <summary>Until the gateway counts this many active silos, and then a moment for their roles to spread.</summary>
+    private static async Task WaitForActiveSilos(HttpClient client, int silos, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            var ready = await client.GetAsync("readyz", ct);
+            if (ready.IsSuccessStatusCode && (await ready.Content.ReadFromJsonAsync<JsonElement>(ct)).TryGetProperty("active_silos", out var active) &&
+                active.GetInt32() == silos)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3), ct);
+                return;
+            }
+
+            await Task.Delay(500, ct);
+        }
     }
 
     private static async Task<string> ReplacementAsync(LocalCluster cluster, HttpClient client, IReadOnlyList<string> queries, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         await cluster.StartSiloAsync(3);
-        while (clock.Elapsed < TimeSpan.FromMinutes(3))
-        {
-            var ready = await client.GetFromJsonAsync<JsonElement>("readyz", ct);
-            if (ready.TryGetProperty("active_silos", out var active) && active.GetInt32() == 3)
-            {
-                break;
-            }
-
-            await Task.Delay(500, ct);
-        }
-
-        var joined = clock.Elapsed.TotalSeconds;
-        await Task.Delay(TimeSpan.FromSeconds(3), ct); // its role metadata reaches the other members
+        await WaitForActiveSilos(client, 3, ct);
+        var joined = clock.Elapsed.TotalSeconds - 3;
         var endpoint = cluster.SiloEndpoint(3);
         int searches = 0, onReplacement = 0;
         for (var i = 0; i < 20; i++)

@@ -64,6 +64,14 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Task KillSiloAsync(int index) => Script(default, "kill-silo", $"{index}");
 
+    /// <summary>SIGTERM: the silo leaves the cluster gracefully (its grains deactivate, membership is told).</summary>
+    public Task StopSiloAsync(int index) => Script(default, "stop-silo", $"{index}");
+
+    /// <summary>SIGSTOP: the process stays, its connections stay open, and nothing answers (a stalled node).</summary>
+    public Task FreezeSiloAsync(int index) => Script(default, "freeze-silo", $"{index}");
+
+    public Task ThawSiloAsync(int index) => Script(default, "thaw-silo", $"{index}");
+
     /// <param name="environment">Settings for this silo only, or null.</param>
     public Task StartSiloAsync(int index, IReadOnlyDictionary<string, string>? environment = null)
     {

@@ -107,15 +107,18 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
         report.MixedCapacityFraction = Math.Round(point.Qps / report.Mixed.SummedSiloCapacity, 3);
     }
 
-    /// <summary>Closed loop with enough clients to keep every silo busy; throughput of answered searches.</summary>
+    /// <summary>
+    /// Closed loop, two clients per silo: one query running and one waiting on each, which keeps every silo
+    /// busy without queueing past Batching:MaxQueueDelay (more clients would only be refused and retry).
+    /// </summary>
     private async Task<ScaleReport.CapacityPoint> CapacityAsync(LocalCluster cluster, HttpClient tenant, string index, int silos, double tokensPerSecond,
         CancellationToken ct)
     {
         var runner = Runner(tenant, Searches(index, "capacity"));
         // Warm-up: every silo measures its throughput before dispatch can weigh it.
-        await runner.ClosedLoop(3 * silos + 2, TimeSpan.FromSeconds(4), int.MaxValue, ct);
+        await runner.ClosedLoop(2 * silos, TimeSpan.FromSeconds(4), int.MaxValue, ct);
         var cpu = ProcessCpu.Of(cluster.ServiceProcessIds());
-        var result = await runner.ClosedLoop(3 * silos + 2, settings.Step, int.MaxValue, ct);
+        var result = await runner.ClosedLoop(2 * silos, settings.Step, int.MaxValue, ct);
         var used = ProcessCpu.Of(cluster.ServiceProcessIds()) - cpu;
         var ok = result.Samples.Where(s => s.Status == 200).ToList();
         var qps = ok.Count / result.Wall.TotalSeconds;
@@ -182,7 +185,7 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
         log.WriteLine(F($"search p99: idle {report.SearchIdle.P99:F0} ms, during ingestion {report.SearchDuringIngest.P99:F0} ms"));
     }
 
-    /// <summary>Documents per second into a new index, four writers at once, each upsert followed until stored.</summary>
+    /// <summary>Documents per second into a new index: 16 writers at once (enough to keep 4 silos' embedders busy), each upsert of 50 followed until stored.</summary>
     private async Task<double> IngestAsync(HttpClient tenant, string index, CancellationToken ct)
     {
         var client = new RerankHttpClient(tenant);
@@ -190,7 +193,7 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
         var clock = Stopwatch.StartNew();
         var batches = _corpus.Chunk(50).ToArray();
         var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
         {
             int i;
             while ((i = Interlocked.Increment(ref next)) < batches.Length)

@@ -34,3 +34,15 @@ public sealed record TeiRerankBody(string? Query, string[]? Texts, bool? RawScor
 
 /// <param name="Score">sigmoid(logit), or the raw logit when raw_scores is true.</param>
 public sealed record TeiRerankResult(int Index, double Score, string? Text);
+
+/// <summary>TEI's error body, on TEI's routes (/rerank, /info, /health).</summary>
+public sealed record TeiErrorBody(string Error, string ErrorType);
+
+/// <summary>TEI's /info, for a reranker.</summary>
+public sealed record TeiInfoBody(
+    string ModelId, string? ModelSha, string ModelDtype, TeiModelTypeBody ModelType, int MaxConcurrentRequests, int MaxInputLength,
+    long MaxBatchTokens, int? MaxBatchRequests, int MaxClientBatchSize, bool AutoTruncate, int TokenizationWorkers, string Version);
+
+public sealed record TeiModelTypeBody(TeiRerankerBody Reranker);
+
+public sealed record TeiRerankerBody(Dictionary<string, string> Id2label);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
 using RerankCluster.Gateway.Contracts;
+using RerankCluster.Gateway.Errors;
 using RerankCluster.Gateway.Resilience;
 using RerankCluster.Gateway.Security;
 using RerankCluster.Grains.Interfaces;
@@ -10,8 +11,9 @@ namespace RerankCluster.Gateway.Endpoints;
 
 /// <summary>
 /// Stateless reranking in the shapes existing clients already speak: Cohere v1 and Jina at /v1/rerank,
-/// Cohere v2 at /v2/rerank, Hugging Face TEI at /rerank. Long inputs are truncated (longest first), never
-/// refused; max_tokens_per_doc cuts each document to that many tokens first.
+/// Cohere v2 at /v2/rerank, Hugging Face TEI at /rerank (with its /info and /health, and its error shape).
+/// Long inputs are truncated (longest first), unless TEI's truncate is false (413) or its
+/// truncation_direction is Left; max_tokens_per_doc cuts each document to that many tokens first.
 /// </summary>
 public static class RerankEndpoints
 {
@@ -58,7 +60,15 @@ public static class RerankEndpoints
                 IdempotentRetry retry) =>
             {
                 var texts = body.Texts ?? throw new ArgumentException("texts is required.");
-                var response = await Rerank(grains, retry, http, new RerankRequest(body.Query ?? "", texts), null, limits.Value);
+                var fromLeft = body.TruncationDirection switch
+                {
+                    null or "Right" => false,
+                    "Left" => true,
+                    _ => throw new UnprocessableRequestException(
+                        $"truncation_direction: unknown variant `{body.TruncationDirection}`, expected `Left` or `Right`."),
+                };
+                var response = await Rerank(grains, retry, http,
+                    new RerankRequest(body.Query ?? "", texts, Truncate: body.Truncate ?? true, TruncateLeft: fromLeft), null, limits.Value);
                 return Results.Ok(Ranked(response.Logits)
                     .Select(i => new TeiRerankResult(i, body.RawScores == true ? response.Logits[i] : Probability(response.Logits[i]),
                         body.ReturnText == true ? texts[i] : null))
@@ -66,8 +76,25 @@ public static class RerankEndpoints
             })
             .AddEndpointFilter<TenantAuthorizationFilter>()
             .WithTags("rerank");
+
+        // TEI's probes: 200 while a silo answers with its models loaded; what the served reranker reads.
+        app.MapGet("/health", async (IGrainFactory grains) =>
+        {
+            await grains.GetGrain<IRerankGrain>(0).Models().WaitAsync(TimeSpan.FromSeconds(10));
+            return Results.Ok();
+        }).WithTags("rerank");
+        app.MapGet("/info", async (IGrainFactory grains, IOptions<LimitsOptions> limits) =>
+        {
+            var models = await grains.GetGrain<IRerankGrain>(0).Models().WaitAsync(TimeSpan.FromSeconds(10));
+            return Results.Ok(new TeiInfoBody(models.CrossEncoder, null, "float32", new TeiModelTypeBody(new TeiRerankerBody(new() { ["0"] = "LABEL_0" })),
+                limits.Value.RequestsPerSecond, models.MaxInputLength, models.MaxBatchTokens, null, limits.Value.MaxRerankDocuments, true,
+                Environment.ProcessorCount, "rerankcluster"));
+        }).WithTags("rerank");
         return app;
     }
+
+    /// <summary>The routes that speak TEI's protocol, errors included.</summary>
+    public static bool IsTeiRoute(PathString path) => path == "/rerank" || path == "/info" || path == "/health";
 
     private static async Task<RerankResponse> Rerank(IGrainFactory grains, IdempotentRetry retry, HttpContext http, RerankRequest request,
         int? topN, LimitsOptions limits)
@@ -123,4 +150,5 @@ public static class RerankEndpoints
         Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ThenBy(i => i);
 
     private static double Probability(float logit) => 1.0 / (1.0 + Math.Exp(-logit));
+
 }

@@ -43,6 +43,8 @@ public static class ErrorMapping
             InvalidRequestException or ArgumentException => new(StatusCodes.Status400BadRequest, "Invalid request", null, exception.Message),
             UnauthorizedException unauthorized => new(StatusCodes.Status401Unauthorized, "Unauthorized", null, exception.Message,
                 Challenge: unauthorized.Challenge),
+            UnprocessableRequestException => new(StatusCodes.Status422UnprocessableEntity, "Unprocessable request", null, exception.Message),
+            InputTooLongException => new(StatusCodes.Status413PayloadTooLarge, "Input too long", null, exception.Message),
             ForbiddenException => new(StatusCodes.Status403Forbidden, "Forbidden", null, exception.Message),
             QuotaExceededException => new(StatusCodes.Status403Forbidden, "Quota exceeded", null, exception.Message),
             NotFoundException => new(StatusCodes.Status404NotFound, "Not found", null, exception.Message),
@@ -64,6 +66,16 @@ public static class ErrorMapping
             _ => new(StatusCodes.Status500InternalServerError, "Internal error", null, "The request failed; see the server log."),
         };
     }
+
+    /// <summary>TEI's error_type for a status, for clients of its routes (Validation, Overloaded, Unhealthy, Backend, Unauthorized).</summary>
+    public static string TeiErrorType(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => "Unauthorized",
+        StatusCodes.Status429TooManyRequests => "Overloaded",
+        StatusCodes.Status503ServiceUnavailable => "Unhealthy",
+        >= 400 and < 500 => "Validation",
+        _ => "Backend",
+    };
 
     /// <summary>Retry-After in whole seconds, at least one: clients that honour it must not spin.</summary>
     public static string RetryAfterSeconds(TimeSpan delay) =>

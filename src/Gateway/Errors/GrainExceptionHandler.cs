@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
+using RerankCluster.Gateway.Contracts;
 
 namespace RerankCluster.Gateway.Errors;
 
@@ -32,6 +33,13 @@ public sealed class GrainExceptionHandler(
         if (error.Challenge is not null)
         {
             context.Response.Headers.WWWAuthenticate = error.Challenge;
+        }
+
+        if (RerankCluster.Gateway.Endpoints.RerankEndpoints.IsTeiRoute(context.Request.Path))
+        {
+            // TEI's clients read {error, error_type}, not problem details.
+            await context.Response.WriteAsJsonAsync(new TeiErrorBody(error.Detail, ErrorMapping.TeiErrorType(error.Status)), cancellationToken);
+            return true;
         }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext

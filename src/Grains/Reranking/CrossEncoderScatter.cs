@@ -47,9 +47,11 @@ public sealed class CrossEncoderScatter(
         // Only pairs the cache does not know go to the model.
         var missing = Enumerable.Range(0, passages.Count).Where(i => float.IsNaN(logits[i])).ToArray();
         var queryTokens = tokenizer.Tokenize(query).Length;
-        var lengths = missing
+        // Every pair's length, cached or not: usage counts the tokens a request was scored over, whoever answered.
+        var pairLengths = Enumerable.Range(0, passages.Count)
             .Select(i => Math.Min(crossEncoder.MaxLength, queryTokens + (passageTokens?[i] ?? tokenizer.Tokenize(passages[i]).Length) + 3))
             .ToArray();
+        var lengths = missing.Select(i => pairLengths[i]).ToArray();
         IReadOnlyList<string> targets = missing.Length == 0 ? [] : silos.ActiveSilos();
         if (missing.Length > 0 && targets.Count == 0)
         {
@@ -89,7 +91,7 @@ public sealed class CrossEncoderScatter(
             TotalMs: total,
             Batches: outcome.Batches.Length,
             PaddedTokens: outcome.Batches.Sum(b => b.PaddedTokens),
-            Tokens: outcome.Batches.Sum(b => b.RealTokens),
+            Tokens: pairLengths.Sum(l => (long)l),
             Silos: outcome.Batches.Select(b => b.Silo).Distinct().Order(StringComparer.Ordinal).ToArray());
         return (logits, timings, crossEncoder);
     }

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Models;
+using RerankCluster.Inference.Batching;
 
 namespace RerankCluster.Grains.Reranking;
 
@@ -10,7 +12,7 @@ namespace RerankCluster.Grains.Reranking;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models) : Grain, IRerankGrain
+public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models, IOptions<BatcherOptions> batching) : Grain, IRerankGrain
 {
     public async Task<RerankResponse> Rerank(RerankRequest request, CancellationToken cancellationToken)
     {
@@ -22,9 +24,15 @@ public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models
         // A name this cluster does not serve is refused with the served names, never scored by the default.
         var model = models.CrossEncoderName(request.Model, "model");
         scatter.Admit(request.Tenant);
+        var crossEncoder = models.CrossEncoder(model).Encoder;
         var documents = request.MaxTokensPerDoc is { } maxTokens
-            ? request.Documents.Select(d => models.CrossEncoder(model).Encoder.Tokenizer.Truncate(d, maxTokens)).ToArray()
+            ? request.Documents.Select(d => crossEncoder.Tokenizer.Truncate(d, maxTokens)).ToArray()
             : request.Documents;
+        if (!request.Truncate || request.TruncateLeft)
+        {
+            documents = PairLength.Fit(crossEncoder, request.Query, documents, request.Truncate, request.TruncateLeft);
+        }
+
         var (logits, timings, encoder) = await scatter.Score(request.Tenant, request.Query, documents, model,
             cancellationToken: cancellationToken);
         return new RerankResponse(logits, timings, encoder.Model.Name, encoder.ScoresAreRelevance);
@@ -34,6 +42,7 @@ public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models
     {
         var bi = models.BiEncoder(null).Encoder;
         var cross = models.CrossEncoder(null).Encoder;
-        return Task.FromResult(new ModelsInfo(bi.Model.Name, cross.Model.Name, cross.ScoresAreRelevance, cross.Provider.ToString()));
+        return Task.FromResult(new ModelsInfo(bi.Model.Name, cross.Model.Name, cross.ScoresAreRelevance, cross.Provider.ToString(), cross.MaxLength,
+            batching.Value.MaxBatchTokens));
     }
 }

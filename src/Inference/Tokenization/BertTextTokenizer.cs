@@ -56,6 +56,13 @@ public sealed class BertTextTokenizer
         return pieces.Count <= maxTokens ? text : (normalized ?? text)[..pieces[maxTokens - 1].Offset.End];
     }
 
+    /// <summary>The text's last <paramref name="maxTokens"/> tokens (normalised as the model reads it): truncation from the left.</summary>
+    public string TruncateLeft(string text, int maxTokens)
+    {
+        var pieces = _tokenizer.EncodeToTokens(text, out var normalized);
+        return pieces.Count <= maxTokens ? text : maxTokens <= 0 ? "" : (normalized ?? text)[pieces[pieces.Count - maxTokens].Offset.Start..];
+    }
+
     /// <summary>Ids of one text as the model sees it: [CLS] text [SEP], truncated to <paramref name="maxLength"/>.</summary>
     public int[] EncodeSingle(string text, int maxLength) => EncodeSingle(Tokenize(text), maxLength);
 
