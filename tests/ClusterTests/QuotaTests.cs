@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RerankCluster.Cli.Hosting;
 using RerankCluster.Gateway.Configuration;
 using RerankCluster.Gateway.Security;
+using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.ClusterTests;
 
@@ -69,7 +71,11 @@ public sealed class QuotaTests : IAsyncLifetime
         // Each limiter is what one gateway process holds; both lease from the same tenant grain.
         var limits = Options.Create(new LimitsOptions { RequestsPerSecond = 5, Burst = 10 });
         var grains = _cluster.Services.GetRequiredService<IGrainFactory>();
-        var gateways = new[] { new TenantRateLimiter(limits, grains), new TenantRateLimiter(limits, grains) };
+        var gateways = new[]
+        {
+            new TenantRateLimiter(limits, grains, NullLogger<TenantRateLimiter>.Instance),
+            new TenantRateLimiter(limits, grains, NullLogger<TenantRateLimiter>.Instance),
+        };
         var acquired = new int[2];
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < 60; i++)
@@ -84,5 +90,46 @@ public sealed class QuotaTests : IAsyncLifetime
         var allowed = limits.Value.Burst + (int)Math.Ceiling(clock.Elapsed.TotalSeconds * limits.Value.RequestsPerSecond);
         Assert.InRange(acquired.Sum(), limits.Value.Burst, allowed);
         Assert.All(acquired, count => Assert.True(count > 0, "a gateway got no share of the tenant's rate"));
+    }
+
+    [Fact]
+    public async Task A_quota_grain_that_does_not_answer_lets_requests_through_on_a_local_lease()
+    {
+        // The tenant's quota grain sits on a silo that has stalled: its lease never comes.
+        var limits = Options.Create(new LimitsOptions { RequestsPerSecond = 50, Burst = 100, RateLeaseTimeout = TimeSpan.FromMilliseconds(50) });
+        var limiter = new TenantRateLimiter(limits, StalledQuota.Factory(), NullLogger<TenantRateLimiter>.Instance);
+
+        var first = await limiter.TryAcquireAsync("stalled-tenant").AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+        var next = await limiter.TryAcquireAsync("stalled-tenant").AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(first.Acquired);
+        Assert.True(next.Acquired);
+        Assert.Equal(1, StalledQuota.Calls);
+    }
+
+    /// <summary>An IGrainFactory whose quota grains never answer a lease, counting the calls.</summary>
+    private class StalledQuota : System.Reflection.DispatchProxy
+    {
+        private static int _calls;
+
+        public static int Calls => Volatile.Read(ref _calls);
+
+        public static IGrainFactory Factory() => Create<IGrainFactory, StalledQuota>();
+
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+        {
+            if (method!.Name == nameof(IGrainFactory.GetGrain) && method.ReturnType == typeof(IQuotaGrain))
+            {
+                return Create<IQuotaGrain, StalledQuota>();
+            }
+
+            if (method.Name == nameof(IQuotaGrain.LeaseRequests))
+            {
+                Interlocked.Increment(ref _calls);
+                return new TaskCompletionSource<RequestLease>().Task;
+            }
+
+            throw new NotSupportedException(method.Name);
+        }
     }
 }

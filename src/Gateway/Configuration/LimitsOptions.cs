@@ -27,6 +27,12 @@ public sealed class LimitsOptions : ISelfValidatingOptions
     /// <summary>Requests a tenant may send at once above the sustained rate.</summary>
     public int Burst { get; set; } = 400;
 
+    /// <summary>
+    /// How long a gateway waits for a lease of the tenant's cluster-wide rate; past it (the quota's silo
+    /// stalled or just lost) the request is admitted on a local lease, as Envoy's global rate limit fails open.
+    /// </summary>
+    public TimeSpan RateLeaseTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
     public static string BodyTooLarge(long limit) =>
         $"The request body is larger than {Section}:{nameof(MaxRequestBodyBytes)} ({limit} bytes).";
 
@@ -35,6 +41,11 @@ public sealed class LimitsOptions : ISelfValidatingOptions
         if (MaxRequestBodyBytes < 1024)
         {
             yield return $"{Section}:MaxRequestBodyBytes must be at least 1024 (got {MaxRequestBodyBytes}).";
+        }
+
+        if (RateLeaseTimeout <= TimeSpan.Zero || RateLeaseTimeout > TimeSpan.FromSeconds(30))
+        {
+            yield return $"{Section}:RateLeaseTimeout must be above 0 and at most 30 seconds (got {RateLeaseTimeout}).";
         }
 
         foreach (var (name, value, max) in new[]

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
+using RerankCluster.Gateway.Resilience;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Security;
@@ -12,7 +13,7 @@ namespace RerankCluster.Gateway.Security;
 /// second's worth at a time, so N gateways share one limit without a grain call per request. A lease
 /// left unused for a second lapses, so an idle gateway cannot hoard.
 /// </summary>
-public sealed class TenantRateLimiter(IOptions<LimitsOptions> limits, IGrainFactory grains)
+public sealed class TenantRateLimiter(IOptions<LimitsOptions> limits, IGrainFactory grains, ILogger<TenantRateLimiter> logger)
 {
     private static readonly TimeSpan LeaseLifetime = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, Lease> _leases = new();
@@ -28,7 +29,20 @@ public sealed class TenantRateLimiter(IOptions<LimitsOptions> limits, IGrainFact
 
         var perSecond = limits.Value.RequestsPerSecond;
         var chunk = Math.Max(1, perSecond / 10);
-        var granted = await grains.GetGrain<IQuotaGrain>(tenant).LeaseRequests(chunk, perSecond, limits.Value.Burst);
+        RequestLease granted;
+        try
+        {
+            granted = await grains.GetGrain<IQuotaGrain>(tenant).LeaseRequests(chunk, perSecond, limits.Value.Burst)
+                .WaitAsync(limits.Value.RateLeaseTimeout);
+        }
+        catch (Exception ex) when (ex is TimeoutException || IdempotentRetry.IsClusterChurn(ex))
+        {
+            // Fail open: a stalled or lost quota silo must not stall every request of the tenant. This gateway
+            // grants itself one lease's worth, the most it would have held anyway, until the quota answers again.
+            logger.LogWarning("The rate quota of tenant {Tenant} did not answer ({Error}); admitting on a local lease", tenant, ex.GetType().Name);
+            granted = new RequestLease(chunk, TimeSpan.Zero);
+        }
+
         if (granted.Granted == 0)
         {
             return (false, granted.RetryAfter);
