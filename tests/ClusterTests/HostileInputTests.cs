@@ -65,17 +65,19 @@ public sealed class HostileInputTests(SecuredGateway gateway)
         var response = await client.SendAsync(request);
 
         var text = await response.Content.ReadAsStringAsync();
+        // TEI's routes answer TEI's {error, error_type}; every other route problem details.
+        var tei = RerankCluster.Gateway.Endpoints.RerankEndpoints.IsTeiRoute("/" + path);
         ReportArtifacts.AppendLine("hostile.jsonl", new
         {
             name, expected = (int)expected, status = (int)response.StatusCode,
-            detail = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
-                ? System.Text.Json.JsonDocument.Parse(text).RootElement.TryGetProperty("detail", out var d) ? d.GetString() : null
+            detail = (int)response.StatusCode >= 400 && text.StartsWith('{')
+                ? System.Text.Json.JsonDocument.Parse(text).RootElement.TryGetProperty(tei ? "error" : "detail", out var d) ? d.GetString() : null
                 : null,
         });
         Assert.True(expected == response.StatusCode, $"{name}: expected {(int)expected}, got {(int)response.StatusCode}: {text}");
         if ((int)expected >= 400)
         {
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(tei ? "application/json" : "application/problem+json", response.Content.Headers.ContentType?.MediaType);
             Assert.Contains(reason, text);
         }
 

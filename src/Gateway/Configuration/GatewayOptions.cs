@@ -16,6 +16,9 @@ public sealed class GatewayOptions : ISelfValidatingOptions
     /// <summary>How long a resolved API key is trusted before it is looked up again.</summary>
     public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a key known before waits for its fresh lookup; past it (the key's silo stalled or lost) the known answer stands.</summary>
+    public TimeSpan KeyLookupTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
     public bool RequiresKeys => !string.IsNullOrEmpty(AdminKey);
 
     public IEnumerable<string> Validate()
@@ -28,6 +31,11 @@ public sealed class GatewayOptions : ISelfValidatingOptions
         if (KeyCacheTtl < TimeSpan.Zero || KeyCacheTtl > TimeSpan.FromHours(1))
         {
             yield return $"{Section}:KeyCacheTtl must be between 0 and 1 hour (got {KeyCacheTtl}).";
+        }
+
+        if (KeyLookupTimeout <= TimeSpan.Zero || KeyLookupTimeout > TimeSpan.FromSeconds(30))
+        {
+            yield return $"{Section}:KeyLookupTimeout must be above 0 and at most 30 seconds (got {KeyLookupTimeout}).";
         }
     }
 }

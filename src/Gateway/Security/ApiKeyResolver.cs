@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
+using RerankCluster.Gateway.Resilience;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Security;
@@ -35,12 +36,32 @@ public sealed class ApiKeyResolver(IGrainFactory grains, IOptions<GatewayOptions
     {
         var hash = ApiKeys.Hash(key);
         var now = clock.GetUtcNow();
-        if (_cache.TryGetValue(hash, out var cached) && cached.Expires > now)
+        var known = _cache.TryGetValue(hash, out var cached);
+        if (known && cached.Expires > now)
         {
             return cached.Tenant;
         }
 
-        var tenant = await grains.GetGrain<IApiKeyGrain>(hash).Tenant();
+        var lookup = grains.GetGrain<IApiKeyGrain>(hash).Tenant();
+        string? tenant;
+        if (known)
+        {
+            try
+            {
+                tenant = await lookup.WaitAsync(options.Value.KeyLookupTimeout);
+            }
+            catch (Exception ex) when (ex is TimeoutException || IdempotentRetry.IsClusterChurn(ex))
+            {
+                // The key's grain is on a stalled or lost silo: a key known a moment ago still stands, rather
+                // than every request of the tenant waiting on that silo. The next request asks again.
+                return cached.Tenant;
+            }
+        }
+        else
+        {
+            tenant = await lookup;
+        }
+
         _cache[hash] = (tenant, now + options.Value.KeyCacheTtl);
         return tenant;
     }
