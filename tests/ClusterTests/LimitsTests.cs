@@ -28,8 +28,8 @@ public sealed class LimitsTests(SecuredGateway gateway)
         var rerankDocs = Enumerable.Repeat("doc", SecuredGateway.MaxRerankDocuments + 1).ToArray();
         await Problem(await client.PostAsJsonAsync("v1/rerank", new { query = "q", documents = rerankDocs }),
             HttpStatusCode.BadRequest, "Limits:MaxRerankDocuments");
-        await Problem(await client.PostAsJsonAsync("rerank", new { query = "q", texts = rerankDocs }),
-            HttpStatusCode.BadRequest, "Limits:MaxRerankDocuments");
+        await TeiError(await client.PostAsJsonAsync("rerank", new { query = "q", texts = rerankDocs }),
+            HttpStatusCode.BadRequest, "Validation", "Limits:MaxRerankDocuments");
         await Problem(await client.PostAsJsonAsync("v1/rerank", new { query = "q", documents = new[] { "a" }, top_n = SecuredGateway.MaxTopN + 1 }),
             HttpStatusCode.BadRequest, "Limits:MaxTopN");
         await Problem(await client.PostAsJsonAsync("v1/indexes/limited/search", new { query = "q", top_k = SecuredGateway.MaxTopN + 1, candidates = 50 }),
