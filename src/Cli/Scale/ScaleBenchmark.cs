@@ -198,7 +198,19 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
             int i;
             while ((i = Interlocked.Increment(ref next)) < batches.Length)
             {
-                await client.UpsertAsync(index, batches[i], ct: ct);
+                // A refused batch (429) is sent again shortly, as a well-behaved bulk loader does.
+                while (true)
+                {
+                    try
+                    {
+                        await client.UpsertAsync(index, batches[i], ct: ct);
+                        break;
+                    }
+                    catch (RerankApiException refused) when (refused.Status == System.Net.HttpStatusCode.TooManyRequests)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                    }
+                }
             }
         }, ct)));
         var rate = _corpus.Count / clock.Elapsed.TotalSeconds;
