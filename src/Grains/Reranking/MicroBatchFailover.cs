@@ -10,7 +10,7 @@ namespace RerankCluster.Grains.Reranking;
 /// </summary>
 public static class MicroBatchFailover
 {
-    /// <param name="order">Silos to try, first choice first (<see cref="SiloCooldown.Order"/>); not empty.</param>
+    /// <param name="order">Silos to try, first choice first (<see cref="SiloLoadBoard.Order"/>); not empty.</param>
     /// <param name="send">Sends the batch to one silo.</param>
     public static async Task<RerankBatchResult> Send(RerankBatch batch, IReadOnlyList<string> order, TimeSpan attemptTimeout,
         SiloCooldown cooldown, Func<string, RerankBatch, CancellationToken, Task<RerankBatchResult>> send, CancellationToken cancellationToken)
