@@ -19,9 +19,9 @@ public interface IIndexGrain : IGrainWithStringKey
     Task<ShardStats[]> Stats();
 }
 
-/// <summary>One partition of an index ("tenant/index/shard"): its chunks, embeddings and vector index.</summary>
 /// <summary>
-/// One partition of an index. Replica 0 (the shard's own key) takes the writes: it stores them, applies
+/// One replica of one partition of an index ("tenant/index/shard", "tenant/index/shard/r1"): its chunks,
+/// embeddings and vector index. Replica 0 (the shard's own key) takes the writes: it stores them, applies
 /// them, and forwards them in order to the other replicas, which hold the same contents in memory on
 /// other silos and answer searches too.
 /// </summary>

@@ -3,8 +3,8 @@ namespace RerankCluster.Grains.Interfaces;
 /// <param name="Shards">Number of shards; <see cref="DefaultShards"/> lets the silo's configuration decide.</param>
 /// <param name="BiEncoder">A served bi-encoder's name; null for the cluster's default.</param>
 /// <param name="CrossEncoder">A served cross-encoder's name; null for the cluster's default.</param>
-[GenerateSerializer, Immutable]
 /// <param name="Replicas">In-memory copies of each shard on distinct silos; 0: Indexing:DefaultReplicas when that many shard silos are active, else 1.</param>
+[GenerateSerializer, Immutable]
 public sealed record IndexSettings(
     [property: Id(0)] int Shards,
     [property: Id(1)] string? BiEncoder = null,

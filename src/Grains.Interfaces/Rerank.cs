@@ -14,9 +14,9 @@ public sealed record RerankBatch(
     public const string DefaultTenant = "default";
 }
 
-[GenerateSerializer, Immutable]
 /// <param name="SiloTokensPerSecond">The silo's measured model throughput (0 before its first model call), for load-aware dispatch.</param>
 /// <param name="SiloQueuedTokens">Pair tokens waiting on the silo when it answered.</param>
+[GenerateSerializer, Immutable]
 public sealed record RerankBatchResult(
     [property: Id(0)] float[] Logits,
     [property: Id(1)] string Silo,
@@ -64,9 +64,9 @@ public sealed record RerankResponse(
     [property: Id(3)] bool ScoresAreRelevance);
 
 /// <summary>The models a silo serves; asking for it loads them.</summary>
-[GenerateSerializer, Immutable]
 /// <param name="MaxInputLength">Most tokens of a (query, document) pair the default cross-encoder reads.</param>
 /// <param name="MaxBatchTokens">Most padded tokens in one model call (Batching:MaxBatchTokens).</param>
+[GenerateSerializer, Immutable]
 public sealed record ModelsInfo(
     [property: Id(0)] string BiEncoder,
     [property: Id(1)] string CrossEncoder,

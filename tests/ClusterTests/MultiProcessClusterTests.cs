@@ -91,11 +91,7 @@ public sealed class MultiProcessClusterTests(ProcessCluster cluster, ITestOutput
         Assert.Single(after.GetProperty("shard_stats").EnumerateArray().Select(s => s.GetProperty("silo").GetString()).Distinct());
 
         // The tests after this one share the cluster: leave it once membership has declared the killed silo dead.
-        var healed = Stopwatch.StartNew();
-        while ((await client.GetFromJsonAsync<JsonElement>("readyz")).GetProperty("active_silos").GetInt32() != 1 && healed.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            await Task.Delay(500);
-        }
+        await cluster.Cluster.WaitForActiveSilosAsync(1);
     }
 
     /// <summary>Sends until the answer is not 503/504 (a silo's work still moving), for at most two minutes.</summary>

@@ -100,7 +100,7 @@ public static class ReliabilityCommand
             {
                 await cluster.StopSiloAsync(silo);
                 await cluster.StartSiloAsync(silo);
-                await WaitForActiveSilos(client, 3, ct);
+                await cluster.WaitForActiveSilosAsync(3, ct);
             }
         });
 
@@ -113,29 +113,11 @@ public static class ReliabilityCommand
         });
     }
 
-    /// <summary>Until the gateway counts this many active silos, and then a moment for their roles to spread.</summary>
-    private static async Task WaitForActiveSilos(HttpClient client, int silos, CancellationToken ct)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromMinutes(3))
-        {
-            var ready = await client.GetAsync("readyz", ct);
-            if (ready.IsSuccessStatusCode && (await ready.Content.ReadFromJsonAsync<JsonElement>(ct)).TryGetProperty("active_silos", out var active) &&
-                active.GetInt32() == silos)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(3), ct);
-                return;
-            }
-
-            await Task.Delay(500, ct);
-        }
-    }
-
     private static async Task<string> ReplacementAsync(LocalCluster cluster, HttpClient client, IReadOnlyList<string> queries, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         await cluster.StartSiloAsync(3);
-        await WaitForActiveSilos(client, 3, ct);
+        await cluster.WaitForActiveSilosAsync(3, ct);
         var joined = clock.Elapsed.TotalSeconds - 3;
         var endpoint = cluster.SiloEndpoint(3);
         int searches = 0, onReplacement = 0;

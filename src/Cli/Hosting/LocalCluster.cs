@@ -79,6 +79,33 @@ public sealed class LocalCluster : IAsyncDisposable
         return Script(default, "start-silo", $"{index}");
     }
 
+    /// <summary>
+    /// Until the gateway counts exactly <paramref name="silos"/> active silos (a killed one counts until
+    /// membership declares it dead), then a moment more: roles travel as silo metadata, which reaches every
+    /// member shortly after it joins.
+    /// </summary>
+    /// <exception cref="TimeoutException">Not within 3 minutes.</exception>
+    public async Task WaitForActiveSilosAsync(int silos, CancellationToken ct = default)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            // readyz answers 503 while the gateway has no silo to ask, e.g. mid rolling restart.
+            var ready = await http.GetAsync("readyz", ct);
+            if (ready.IsSuccessStatusCode && (await ready.Content.ReadFromJsonAsync<JsonElement>(ct)).TryGetProperty("active_silos", out var active) &&
+                active.GetInt32() == silos)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3), ct);
+                return;
+            }
+
+            await Task.Delay(500, ct);
+        }
+
+        throw new TimeoutException($"The gateway did not count {silos} active silos within 3 minutes.\n{Logs()}");
+    }
+
     /// <summary>Process ids of the gateway and the silos that are running now.</summary>
     public IReadOnlyList<int> ServiceProcessIds() => Directory.GetFiles(RunDirectory, "*.pid")
         .Where(f => Path.GetFileName(f) is var name && (name.StartsWith("silo-", StringComparison.Ordinal) || name == "gateway.pid"))

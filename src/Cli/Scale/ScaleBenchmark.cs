@@ -70,7 +70,7 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
                 await cluster.StartSiloAsync(size);
             }
 
-            await WaitForSilosAsync(tenant, silos, ct);
+            await cluster.WaitForActiveSilosAsync(silos, ct);
             var point = await CapacityAsync(cluster, tenant, "scale", silos, silos * settings.TokensPerSecond, ct);
             report.Capacity.Add(point);
             if (silos == 4)
@@ -99,7 +99,7 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
         await using var cluster = await LocalCluster.StartAsync(4, AdminKey, settings.Configuration, ct, SiloSettings(slow),
             i => i == 0 ? new Dictionary<string, string> { ["Simulation__CrossEncoderTokensPerSecond"] = Invariant(fast) } : null);
         using var tenant = await cluster.NewTenantAsync("mixed", ct);
-        await WaitForSilosAsync(tenant, 4, ct);
+        await cluster.WaitForActiveSilosAsync(4, ct);
         await IngestAsync(tenant, "scale", ct);
         var point = await CapacityAsync(cluster, tenant, "scale", 4, fast + 3 * slow, ct);
         var oneSilo = report.Capacity[0];
@@ -216,25 +216,6 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
         var rate = _corpus.Count / clock.Elapsed.TotalSeconds;
         log.WriteLine(F($"ingested {_corpus.Count} documents into {index}: {rate:F1} documents/s"));
         return rate;
-    }
-
-    private static async Task WaitForSilosAsync(HttpClient client, int silos, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (DateTime.UtcNow < deadline)
-        {
-            var ready = await client.GetFromJsonAsync<JsonElement>("readyz", ct);
-            if (ready.TryGetProperty("active_silos", out var active) && active.GetInt32() >= silos)
-            {
-                // Roles travel as silo metadata, which reaches every member shortly after it joins.
-                await Task.Delay(TimeSpan.FromSeconds(3), ct);
-                return;
-            }
-
-            await Task.Delay(500, ct);
-        }
-
-        throw new TimeoutException($"{silos} silos did not all join within 3 minutes.");
     }
 
     private LoadRunner Runner(HttpClient tenant, Func<int, LoadRequest> requests) =>

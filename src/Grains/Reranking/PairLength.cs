@@ -30,7 +30,8 @@ public static class PairLength
             }
             else
             {
-                fitted[i] = encoder.Tokenizer.TruncateLeft(documents[i], Math.Max(0, room));
+                // From the right, encoding the pair cuts it already.
+                fitted[i] = fromLeft ? encoder.Tokenizer.TruncateLeft(documents[i], Math.Max(0, room)) : documents[i];
             }
         }
 
