@@ -1,8 +1,8 @@
 namespace RerankCluster.Inference.Batching;
 
 /// <summary>
-/// Tokens a batcher scores per second, as an exponentially weighted average of its model calls
-/// (each call's real tokens over its duration, times the calls that run at once). Thread-safe.
+/// Tokens a batcher scores per second, as an exponentially weighted average of its model calls after
+/// the first (each call's real tokens over its duration, times the calls that run at once). Thread-safe.
 /// </summary>
 public sealed class ThroughputMeter(int parallelCalls)
 {
@@ -10,8 +10,9 @@ public sealed class ThroughputMeter(int parallelCalls)
     private const double Smoothing = 0.3;
     private readonly object _gate = new();
     private double _tokensPerSecond;
+    private bool _warmedUp;
 
-    /// <summary>0 until the first model call has been measured.</summary>
+    /// <summary>0 until a model call after the first (warm-up) one has been measured.</summary>
     public double TokensPerSecond
     {
         get
@@ -33,6 +34,15 @@ public sealed class ThroughputMeter(int parallelCalls)
         var rate = tokens / duration.TotalSeconds * parallelCalls;
         lock (_gate)
         {
+            // The first call warms the model up (allocations, kernel choice) and can be several times slower than
+            // the rest. Counted, it would mark the silo slow, and dispatch by speed would then send it too little
+            // work to measure it again.
+            if (!_warmedUp)
+            {
+                _warmedUp = true;
+                return;
+            }
+
             _tokensPerSecond = _tokensPerSecond == 0 ? rate : _tokensPerSecond + Smoothing * (rate - _tokensPerSecond);
         }
     }
