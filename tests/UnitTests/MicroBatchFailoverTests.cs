@@ -205,6 +205,15 @@ public sealed class MicroBatchFailoverTests
         _board.Admit("flood", ["a"]);
     }
 
+    [Fact]
+    public void No_tenant_is_refused_early_while_a_silo_has_not_reported_its_speed()
+    {
+        // Much in flight, but nothing measured yet (e.g. each silo's first model call is warm-up).
+        _ = _board.Track("a", "only", 50_000, () => new TaskCompletionSource<RerankBatchResult>().Task);
+
+        _board.Admit("only", ["a"]);
+    }
+
     private static RerankBatchResult Scored(string silo, RerankBatch batch) => new(new float[batch.Passages.Length], silo, 0, 0, 0, 0);
 
     private sealed class ManualClock : TimeProvider

@@ -45,9 +45,14 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions
             return;
         }
 
-        var fastest = FastestRate(active);
+        // A silo whose speed is not measured yet may have room: the cluster is not known to be full.
+        if (active.Any(silo => Load(silo).TokensPerSecond <= 0))
+        {
+            return;
+        }
+
         var now = clock.GetTimestamp();
-        var wait = active.Min(silo => Load(silo).ExpectedSeconds(0, fastest, clock, now));
+        var wait = active.Min(silo => Load(silo).ExpectedSeconds(0, 0, clock, now));
         if (wait <= limit.TotalSeconds)
         {
             return;
