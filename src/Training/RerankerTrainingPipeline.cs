@@ -34,9 +34,11 @@ public sealed class RerankerTrainingPipeline
         bool Resume = false,
         string? WeightPack = null,
         string? InitialPack = null,
-        int? Threads = null);
+        int? Threads = null,
+        bool MineOnly = false);
 
-    public sealed record Result(string ModelDirectory, int Pairs, int Groups, ExportParity.Result Parity);
+    /// <param name="Parity">Null when <see cref="Settings.MineOnly"/> stopped before training.</param>
+    public sealed record Result(string ModelDirectory, int Pairs, int Groups, ExportParity.Result? Parity);
 
     private readonly ModelFiles _encoder;
     private readonly OnnxSessionFactory _sessions;
@@ -87,10 +89,24 @@ public sealed class RerankerTrainingPipeline
             log($"mined {groups} groups of 1 positive + {settings.Negatives} hard, {settings.RandomNegatives} random and {settings.LongNegatives} long negatives");
         }
 
+        if (settings.MineOnly)
+        {
+            log($"mined only: train elsewhere with `python3 train_reranker.py --groups {work} --init <encoder: ONNX, or the .pt from --save-init> --out <dir> --pack <file>` " +
+                $"(tools/reranker-trainer; {TrainingGroupsFile.Groups} and {TrainingGroupsFile.Passages} may travel compressed as .xz or .gz)");
+            return new Result(settings.Output, pairs.Count, groups, null);
+        }
+
         await _trainer.RunAsync(new PythonTrainer.Arguments(
             _encoder.OnnxPath, work, settings.Output, Path.Combine(work, EncoderParityProbe.FileName), settings.WeightPack, settings.InitialPack,
             settings.Steps, settings.GroupsPerStep, settings.LearningRate, settings.Warmup, settings.MaxLength, settings.Seed,
             settings.CheckpointEvery, settings.LogEvery, settings.Resume, settings.Threads), log, ct);
+
+        var (rows, mismatches) = TrainerInputParity.Check(Path.Combine(settings.Output, ExportParity.FileName), Path.Combine(work, TrainingGroupsFile.Mined),
+            _encoder.CreateTokenizer(), settings.MaxLength);
+        if (mismatches > 0)
+        {
+            throw new InvalidDataException($"The trainer paired {mismatches} of {rows} probe rows differently from the C# tokenizer: it trained on ids inference never builds.");
+        }
 
         TrainedModelLayout.WriteCompanionFiles(_encoder, settings.Output);
         using var exported = new CrossEncoder(ModelFiles.Open(settings.Output), _sessions, settings.MaxLength);

@@ -8,6 +8,7 @@ resume), export ONNX with input_ids / attention_mask / token_type_ids -> logits 
 write the torch logits of a probe batch so the C# side can prove the export.
 """
 import argparse
+import contextlib
 import gzip
 import json
 import lzma
@@ -27,6 +28,7 @@ except ImportError as missing:
     sys.exit(3)
 
 PARITY_TOLERANCE = 1e-4
+FIT_AFTER_STEPS = 50  # steps timed before --max-seconds fits the schedule (the first ones include warm-up, so the fit errs short)
 
 
 def log(message):
@@ -41,23 +43,66 @@ def open_text(path):
     raise SystemExit(f"train_reranker: {path} does not exist")
 
 
-def truncate(row, max_length, sep_id):
-    """Cuts a pair tokenised for a longer maximum the way the C# tokenizer would have: [SEP] stays last."""
-    return row if len(row) <= max_length else row[: max_length - 1] + [sep_id]
+def longest_first(first, second, budget):
+    """How many tokens of each side to keep: the C# PairTruncation.LongestFirst (Hugging Face's arithmetic)."""
+    if first + second <= budget:
+        return first, second
+    swap = first > second
+    shorter, longer = (second, first) if swap else (first, second)
+    if shorter > budget:
+        keep_shorter = budget // 2
+        keep_longer = keep_shorter + budget % 2
+    else:
+        keep_shorter, keep_longer = shorter, max(shorter, budget - shorter)
+        if keep_shorter + keep_longer > budget:
+            keep_shorter = budget // 2
+            keep_longer = keep_shorter + budget % 2
+    keep_longer = min(keep_longer, longer)
+    return (keep_longer, keep_shorter) if swap else (keep_shorter, keep_longer)
 
 
-def read_groups(path, max_length, sep_id):
-    groups = []
-    with open_text(path) as lines:
+class Groups:
+    """groups.jsonl (a query's ids and the passage lines of its positive, then its negatives) over passages.jsonl,
+    paired into [CLS] query [SEP] passage [SEP] rows as the C# tokenizer pairs them, one batch at a time."""
+
+    def __init__(self, folder, meta, max_length):
+        if meta.get("format") != "shared-passages/1":
+            raise SystemExit(f"train_reranker: {folder} holds groups of another format; mine them again (without --resume)")
+        if max_length > meta["max_length"]:
+            raise SystemExit(f"train_reranker: --max-length {max_length} is above the {meta['max_length']} the groups were cut for")
+        self.cls_id, self.sep_id, self.budget = meta["cls_id"], meta["sep_id"], max_length - 3
+        with open_text(os.path.join(folder, "passages.jsonl")) as lines:
+            self.passages = [json.loads(line) for line in lines if line.strip()]
+        self.groups = []
+        with open_text(os.path.join(folder, "groups.jsonl")) as lines:
+            for line in lines:
+                if line.strip():
+                    group = json.loads(line)
+                    self.groups.append((group["query"], group["passages"]))
+        if not self.groups:
+            raise SystemExit(f"train_reranker: {folder}/groups.jsonl holds no groups")
+        self.size = len(self.groups[0][1])
+        if self.size < 2 or any(len(p) != self.size for _, p in self.groups):
+            raise SystemExit(f"train_reranker: every group needs the same number (>= 2) of passages; the first has {self.size}")
+        if any(i < 0 or i >= len(self.passages) for _, p in self.groups for i in p):
+            raise SystemExit(f"train_reranker: a group names a passage line beyond the {len(self.passages)} of passages.jsonl")
+
+    def __len__(self):
+        return len(self.groups)
+
+    def length(self, index):
+        """The longest row of a group, for bucketing batches by length."""
+        query, lines = self.groups[index]
+        return max(sum(longest_first(len(query), len(self.passages[line]), self.budget)) for line in lines)
+
+    def rows(self, index):
+        query, lines = self.groups[index]
+        rows = []
         for line in lines:
-            if line.strip():
-                groups.append([truncate(row, max_length, sep_id) for row in json.loads(line)["rows"]])
-    if not groups:
-        raise SystemExit(f"train_reranker: {path} holds no groups")
-    size = len(groups[0])
-    if size < 2 or any(len(g) != size for g in groups):
-        raise SystemExit(f"train_reranker: every group needs the same number (>= 2) of rows; the first has {size}")
-    return groups
+            passage = self.passages[line]
+            keep_query, keep_passage = longest_first(len(query), len(passage), self.budget)
+            rows.append([self.cls_id] + query[:keep_query] + [self.sep_id] + passage[:keep_passage] + [self.sep_id])
+        return rows
 
 
 def batch_tensors(rows, meta):
@@ -69,7 +114,7 @@ def batch_tensors(rows, meta):
     for i, row in enumerate(rows):
         ids[i, : len(row)] = torch.tensor(row)
         mask[i, : len(row)] = 1
-        first_sep = row.index(meta["sep_id"]) if meta["sep_id"] in row else len(row)
+        first_sep = row.index(meta["sep_id"])
         types[i, first_sep + 1: len(row)] = 1
     return ids, mask, types
 
@@ -100,7 +145,7 @@ def epoch_batches(groups, size, seed):
     window = size * 32
     batches = []
     for start in range(0, len(order) - size + 1, window):
-        chunk = sorted(order[start: start + window], key=lambda g: max(len(r) for r in groups[g]))
+        chunk = sorted(order[start: start + window], key=groups.length)
         batches += [chunk[i: i + size] for i in range(0, len(chunk) - size + 1, size)]
     rng.shuffle(batches)
     return batches
@@ -138,7 +183,8 @@ def train(model, groups, meta, args, out, device):
         step, history, elapsed_before = state["step"], state["history"], state["elapsed"]
         log(f"resumed from {checkpoint_path} at step {step}")
 
-    warmup = max(1, int(args.steps * args.warmup))
+    total = args.steps
+    warmup = max(1, int(total * args.warmup))
     # Every epoch has as many batches (only their order differs), so the first tells the count.
     batches_of_epoch = {0: epoch_batches(groups, args.groups_per_step, args.seed * 1000)}
     per_epoch = len(batches_of_epoch[0])
@@ -147,41 +193,53 @@ def train(model, groups, meta, args, out, device):
     loss_fn = torch.nn.CrossEntropyLoss()
     model.train()
     started, first_step, window = time.time(), step, []
-    while step < args.steps:
+    while step < total:
         epoch, position = divmod(step, per_epoch)
         if epoch not in batches_of_epoch:
             batches_of_epoch = {epoch: epoch_batches(groups, args.groups_per_step, args.seed * 1000 + epoch)}
         chosen = batches_of_epoch[epoch][position]
-        ids, mask, types = (t.to(device) for t in batch_tensors([row for g in chosen for row in groups[g]], meta))
+        ids, mask, types = (t.to(device) for t in batch_tensors([row for g in chosen for row in groups.rows(g)], meta))
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate(step, args.steps, warmup, group["peak"])
-        logits = model(ids, mask, types).view(len(chosen), -1)
-        loss = loss_fn(logits, torch.zeros(len(chosen), dtype=torch.long, device=device))  # the positive is row 0 of each group
+            group["lr"] = learning_rate(step, total, warmup, group["peak"])
+        # bf16 on a GPU: several times the fp32 rate, and the fp32 master weights keep the updates exact enough.
+        with torch.autocast(device_type="cuda", dtype=torch.bfloat16) if str(device).startswith("cuda") else contextlib.nullcontext():
+            logits = model(ids, mask, types).view(len(chosen), -1)
+        loss = loss_fn(logits.float(), torch.zeros(len(chosen), dtype=torch.long, device=device))  # the positive is row 0 of each group
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         step += 1
         window.append(loss.item())
-        if step % args.log_every == 0 or step == args.steps:
+        if args.max_seconds is not None and first_step == 0 and step == FIT_AFTER_STEPS and total > step:
+            # A lease of fixed length: shrink the schedule to the steps that fit, so the learning rate still decays to 0.
+            fits = int(args.max_seconds * 0.95 * step / (time.time() - started))
+            if fits < total:
+                total, warmup = max(step + 1, fits), max(1, int(max(step + 1, fits) * args.warmup))
+                log(f"--max-seconds {args.max_seconds:g}: {total} steps fit at this speed; the schedule now ends there")
+        if step % args.log_every == 0 or step == total:
             elapsed = elapsed_before + time.time() - started
-            eta = (args.steps - step) * (time.time() - started) / (step - first_step)
+            eta = (total - step) * (time.time() - started) / (step - first_step)
             mean_loss = sum(window) / len(window)
             lr = optimizer.param_groups[0]["lr"]
             history.append({"step": step, "loss": round(mean_loss, 5), "lr": lr, "seconds": round(elapsed, 1)})
-            log(f"step {step}/{args.steps}  loss {mean_loss:.4f}  lr {lr:.2e}  {elapsed:.0f}s elapsed  ETA {eta:.0f}s")
+            log(f"step {step}/{total}  loss {mean_loss:.4f}  lr {lr:.2e}  {elapsed:.0f}s elapsed  ETA {eta:.0f}s")
             window = []
-        if step % args.checkpoint_every == 0 or step == args.steps:
+        out_of_time = args.max_seconds is not None and time.time() - started >= args.max_seconds
+        if step % args.checkpoint_every == 0 or step == total or out_of_time:
             save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "history": history,
                          "elapsed": elapsed_before + time.time() - started}, checkpoint_path)
+        if out_of_time:
+            log(f"stopping at step {step} of {total}: --max-seconds {args.max_seconds:g} reached (the outputs are written; --resume continues)")
+            break
     model.eval()
     model.to("cpu")
-    return history, elapsed_before + time.time() - started
+    return history, step, elapsed_before + time.time() - started
 
 
 def write_parity_batch(model, groups, meta, out):
     """The torch logits of a probe batch, for the C# side to compare an export or a weight pack against."""
-    rows = [row for g in groups[:4] for row in g][:16]
+    rows = [row for g in range(min(4, len(groups))) for row in groups.rows(g)][:16]
     ids, mask, types = batch_tensors(rows, meta)
     with torch.no_grad():
         logits = model(ids, mask, types)
@@ -237,6 +295,7 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--log-every", type=int, default=10)
     parser.add_argument("--checkpoint-every", type=int, default=100)
+    parser.add_argument("--max-seconds", type=float, help="fit the schedule to this long (timed over the first steps) and stop there at the latest, writing the outputs (for a lease of fixed length)")
     parser.add_argument("--resume", action="store_true", help="continue from out/checkpoints/last.pt when it exists")
     parser.add_argument("--pack", help="also write the trained weights (fp16, shipped-graph names) to this file")
     parser.add_argument("--init-pack", help="start from a trained weight pack (encoder and head) instead of a fresh head: continued training")
@@ -256,28 +315,29 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.groups, "groups.meta.json"), encoding="utf-8") as f:
         meta = json.load(f)
-    groups = read_groups(os.path.join(args.groups, "groups.jsonl"), args.max_length, meta["sep_id"])
+    groups = Groups(args.groups, meta, args.max_length)
     parity = check_mapping(model, args.probe) if args.probe else None
     if args.init_pack:  # after the mapping check, whose probe is of the shipped encoder
         log(f"continuing from {args.init_pack}: {load_pack(model, mapping, args.init_pack)} tensors loaded")
-    log(f"training on {len(groups)} groups of {len(groups[0])} (1 positive + {len(groups[0]) - 1} negatives), "
+    log(f"training on {len(groups)} groups of {groups.size} (1 positive + {groups.size - 1} negatives) over {len(groups.passages)} passages, "
         f"{args.steps} steps of {args.groups_per_step} groups, on {args.device} ({torch.get_num_threads()} CPU threads)")
-    history, seconds = train(model.to(args.device), groups, meta, args, args.out, args.device)
+    history, steps_done, seconds = train(model.to(args.device), groups, meta, args, args.out, args.device)
+    if args.pack:
+        write_weight_pack(model, mapping, args.pack)
+        load_pack(model, mapping, args.pack)  # the parity batch and the export then hold exactly what the pack ships (fp16)
     if args.no_export:
         write_parity_batch(model, groups, meta, args.out)
     else:
         export(model, groups, meta, args.out)
-    if args.pack:
-        write_weight_pack(model, mapping, args.pack)
-    summary = {"groups": len(groups), "group_size": len(groups[0]), "steps": args.steps, "groups_per_step": args.groups_per_step,
-               "pairs_seen": args.steps * args.groups_per_step * len(groups[0]), "learning_rate": args.learning_rate, "head_learning_rate": args.head_learning_rate,
+    summary = {"groups": len(groups), "group_size": groups.size, "steps": steps_done, "steps_planned": args.steps, "groups_per_step": args.groups_per_step,
+               "pairs_seen": steps_done * args.groups_per_step * groups.size, "learning_rate": args.learning_rate, "head_learning_rate": args.head_learning_rate,
                "warmup": args.warmup, "weight_decay": args.weight_decay, "max_length": args.max_length, "seed": args.seed,
                "init_pack": os.path.basename(args.init_pack) if args.init_pack else None, "seconds": round(seconds, 1), "threads": torch.get_num_threads(), "device": args.device
                if args.device == "cpu" else torch.cuda.get_device_name(0), "torch": torch.__version__,
                "mapping_parity": parity, "loss_history": history}
     with open(os.path.join(args.out, "training_summary.json"), "w", encoding="utf-8") as f:
         json.dump(summary, f, indent=2)
-    log(f"done: {args.steps} steps in {seconds:.0f}s; outputs in {args.out}")
+    log(f"done: {steps_done} steps in {seconds:.0f}s; outputs in {args.out}")
 
 
 if __name__ == "__main__":

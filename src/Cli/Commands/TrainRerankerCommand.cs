@@ -45,10 +45,11 @@ public static class TrainRerankerCommand
         var python = new Option<string>("--python") { Description = "Debian's interpreter with python3-torch.", DefaultValueFactory = _ => PythonTrainer.DefaultInterpreter };
         var threads = new Option<int?>("--threads") { Description = "Torch threads (default: all cores)." };
         var logEvery = new Option<int>("--log-every") { Description = "Steps between progress lines.", DefaultValueFactory = _ => 10 };
+        var mineOnly = new Option<bool>("--mine-only") { Description = "Stop after mining the groups (to train on another machine, e.g. a GPU one)." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 100 };
         var command = new Command("train-reranker", "Train a cross-encoder from (query, positive) pairs, starting from the shipped MiniLM.")
         {
-            data, output, split, steps, groupsPerStep, negatives, depth, randomNegatives, longNegatives, maxPassages, initPack, maxLength, learningRate, warmup, seed, maxQueries, resume, evalQueries, pack, python, threads, logEvery, checkpointEvery,
+            data, output, split, steps, groupsPerStep, negatives, depth, randomNegatives, longNegatives, maxPassages, initPack, maxLength, learningRate, warmup, seed, maxQueries, resume, evalQueries, pack, python, threads, logEvery, checkpointEvery, mineOnly,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -56,11 +57,16 @@ public static class TrainRerankerCommand
                 parse.GetValue(data)!, Path.GetFullPath(parse.GetValue(output)!), parse.GetValue(split)!, parse.GetValue(steps), parse.GetValue(groupsPerStep),
                 parse.GetValue(negatives), parse.GetValue(depth), parse.GetValue(randomNegatives), parse.GetValue(longNegatives), parse.GetValue(maxLength),
                 parse.GetValue(learningRate), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(maxQueries), parse.GetValue(maxPassages),
-                parse.GetValue(checkpointEvery), parse.GetValue(logEvery), parse.GetValue(resume), parse.GetValue(pack), parse.GetValue(initPack), parse.GetValue(threads));
+                parse.GetValue(checkpointEvery), parse.GetValue(logEvery), parse.GetValue(resume), parse.GetValue(pack), parse.GetValue(initPack), parse.GetValue(threads),
+                parse.GetValue(mineOnly));
             var cache = new ModelStoreOptions().ResolveCacheDirectory();
             var pipeline = new RerankerTrainingPipeline(ShippedMiniLm.Ensure(cache), new OnnxSessionFactory(new OnnxRuntimeOptions()),
                 new PythonTrainer(parse.GetValue(python)));
             var result = await pipeline.RunAsync(settings, Console.WriteLine, new StageProgress(), ct);
+            if (result.Parity is not { } parity)
+            {
+                return 0;
+            }
 
             var evaluations = new List<(string, JsonElement)>();
             foreach (var source in settings.Data.Where(d => File.Exists(Path.Combine(d, "qrels", "test.tsv"))))
@@ -74,7 +80,7 @@ public static class TrainRerankerCommand
             TrainedModelLayout.WriteModelCard(result.ModelDirectory, Path.GetFileName(result.ModelDirectory),
                 $"{result.Pairs} (query, positive) pairs from {string.Join(", ", settings.Data.Select(d => $"`{Path.GetFileName(Path.TrimEndingDirectorySeparator(d))}`"))} " +
                 $"(split `{settings.Split}`); per query {settings.Negatives} hard negatives mined with stage 1 from its source's passages (held-out documents left out), " +
-                $"{settings.RandomNegatives} random passages and {settings.LongNegatives} long texts that do not answer.", result.Parity.MaxAbsoluteDifference, evaluations);
+                $"{settings.RandomNegatives} random passages and {settings.LongNegatives} long texts that do not answer.", parity.MaxAbsoluteDifference, evaluations);
             Console.WriteLine($"model: {result.ModelDirectory} (card: README.md); serve it with CrossEncoder__Model={result.ModelDirectory}");
             return 0;
         });

@@ -12,9 +12,13 @@ public static class ReferenceSources
     [
         Dictd("foldoc", "dict-foldoc"),
         Dictd("jargon", "dict-jargon"),
+        Dictd("vera", "dict-vera"),
         new("wordnet", "wordnet-base", () => WordNetGlosses.Load("/usr/share/wordnet"), "/usr/share/wordnet/data.noun"),
         new("python-docs", "python3.11-doc", () => SphinxManual.Load("python-docs", "/usr/share/doc/python3.11/html", new SphinxManual.Settings()),
             "/usr/share/doc/python3.11/html/index.html"),
+        // Its man/ folder renders the sphinx-build(1) family of man pages: evaluation data, never training data.
+        new("sphinx-docs", "sphinx-doc", () => SphinxManual.Load("sphinx-docs", "/usr/share/doc/sphinx-doc/html", new SphinxManual.Settings(ExcludedFolders: ["man"])),
+            "/usr/share/doc/sphinx-doc/html/index.html"),
     ];
 
     public static Source Named(string name) =>

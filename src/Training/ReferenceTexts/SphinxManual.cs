@@ -10,7 +10,8 @@ namespace RerankCluster.Training.ReferenceTexts;
 /// </summary>
 public static class SphinxManual
 {
-    public sealed record Settings(int MinimumWords = 20, int MaximumWords = 220);
+    /// <param name="ExcludedFolders">Top-level folders of the manual to leave out (e.g. <c>man</c>, where a manual renders its man pages).</param>
+    public sealed record Settings(int MinimumWords = 20, int MaximumWords = 220, IReadOnlyList<string>? ExcludedFolders = null);
 
     public static IReadOnlyList<ReferenceEntry> Load(string source, string directory, Settings settings)
     {
@@ -22,6 +23,11 @@ public static class SphinxManual
             if (relative.StartsWith('_') || relative.Contains("/_", StringComparison.Ordinal))
             {
                 continue; // Sphinx's generated pages (sources, static assets, indexes)
+            }
+
+            if (settings.ExcludedFolders?.Any(folder => relative.StartsWith(folder + "/", StringComparison.Ordinal)) == true)
+            {
+                continue;
             }
 
             using var stream = File.OpenRead(path);
