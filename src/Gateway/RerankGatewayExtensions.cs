@@ -65,6 +65,7 @@ public static class RerankGatewayExtensions
         app.UseMiddleware<RequestMetricsMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWhen(http => !InFlightRequestLimit.IsExempt(http.Request.Path), limited => limited.UseMiddleware<InFlightRequestLimit>());
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));

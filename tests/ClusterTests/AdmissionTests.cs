@@ -63,4 +63,74 @@ public sealed class AdmissionTests
         await HttpAssert.Problem(rerank, HttpStatusCode.ServiceUnavailable, "No active silo reranks");
         Assert.NotNull(rerank.Headers.RetryAfter);
     }
+
+    [Fact]
+    public async Task Past_MaxConcurrentRequests_in_flight_the_gateway_answers_429_at_once_and_probes_still_pass()
+    {
+        await using var cluster = await EmbeddedCluster.StartAsync(EmbeddedCluster.FreePorts(), quiet: true, settings: new Dictionary<string, string?>
+        {
+            ["Limits:MaxConcurrentRequests"] = "1",
+        });
+        using var http = new HttpClient { BaseAddress = cluster.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        await HttpAssert.Ok(await http.GetAsync("info")); // the cluster is up before the permit is taken
+
+        // A rerank whose body stops halfway holds the only permit until the test lets it finish.
+        var body = new HeldBody("{\"query\": \"capital of France\", ", "\"documents\": [\"Paris is the capital of France.\", \"Bread.\"]}")
+        {
+            Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") },
+        };
+        var held = http.PostAsync("v1/rerank", body);
+        await body.Started.Task;
+
+        HttpResponseMessage? refused = null;
+        for (var attempt = 0; attempt < 200 && refused is null; attempt++)
+        {
+            var response = await http.GetAsync("info");
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                refused = response;
+            }
+            else
+            {
+                await HttpAssert.Ok(response); // the held request's headers have not reached the gateway yet
+                await Task.Delay(50);
+            }
+        }
+
+        Assert.NotNull(refused);
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "a 429 without Retry-After");
+        await HttpAssert.TeiError(refused, HttpStatusCode.TooManyRequests, "Overloaded", "Limits:MaxConcurrentRequests");
+        await HttpAssert.Problem(await http.GetAsync("v1/indexes/held"), HttpStatusCode.TooManyRequests, "Limits:MaxConcurrentRequests");
+        await HttpAssert.Ok(await http.GetAsync("healthz"));
+        await HttpAssert.Ok(await http.GetAsync("readyz"));
+
+        body.Release.SetResult();
+        var results = (await HttpAssert.Ok(await held)).GetProperty("results");
+        Assert.Equal(2, results.GetArrayLength());
+        var info = await HttpAssert.Ok(await http.GetAsync("info"));
+        Assert.Equal(1, info.GetProperty("max_concurrent_requests").GetInt32());
+    }
+
+    /// <summary>A request body that sends its first part, then waits for <see cref="Release"/> before the rest.</summary>
+    private sealed class HeldBody(string first, string rest) : HttpContent
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(first));
+            await stream.FlushAsync();
+            Started.SetResult();
+            await Release.Task;
+            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(rest));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
 }

@@ -33,6 +33,9 @@ public sealed class LimitsOptions : ISelfValidatingOptions
     /// </summary>
     public TimeSpan RateLeaseTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Requests one gateway serves at once (all tenants); past it, 429 at once (reported as TEI's <c>max_concurrent_requests</c>).</summary>
+    public int MaxConcurrentRequests { get; set; } = 512;
+
     public static string BodyTooLarge(long limit) =>
         $"The request body is larger than {Section}:{nameof(MaxRequestBodyBytes)} ({limit} bytes).";
 
@@ -57,6 +60,7 @@ public sealed class LimitsOptions : ISelfValidatingOptions
                      (nameof(MaxCandidates), MaxCandidates, SearchLimits.MaxCandidates),
                      (nameof(RequestsPerSecond), RequestsPerSecond, 1_000_000),
                      (nameof(Burst), Burst, 1_000_000),
+                     (nameof(MaxConcurrentRequests), MaxConcurrentRequests, 1_000_000),
                  })
         {
             if (value < 1 || value > max)

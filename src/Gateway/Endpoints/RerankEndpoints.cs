@@ -87,7 +87,7 @@ public static class RerankEndpoints
         {
             var models = await grains.GetGrain<IRerankGrain>(0).Models().WaitAsync(TimeSpan.FromSeconds(10));
             return Results.Ok(new TeiInfoBody(models.CrossEncoder, null, "float32", new TeiModelTypeBody(new TeiRerankerBody(new() { ["0"] = "LABEL_0" })),
-                limits.Value.RequestsPerSecond, models.MaxInputLength, models.MaxBatchTokens, null, limits.Value.MaxRerankDocuments, true,
+                limits.Value.MaxConcurrentRequests, models.MaxInputLength, models.MaxBatchTokens, null, limits.Value.MaxRerankDocuments, true,
                 Environment.ProcessorCount, "rerankcluster"));
         }).WithTags("rerank");
         return app;
