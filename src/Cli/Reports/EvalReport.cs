@@ -86,7 +86,7 @@ public static class EvalReport
     {
         var depth = metrics.GetProperty("comparison").GetProperty("stage1_curves").GetProperty("recall").GetArrayLength();
         // One legend for both charts, outside them: inside, it would cover the curves where they run near 1.
-        page.Append("<section>\n<h2>Recall@k and success@k, k = 1 … ").Append(depth).Append("</h2>\n")
+        page.Append("<section>\n<h2>Recall@k and success@k</h2>\n")
             .Append("<p class=\"legend\"><span style=\"color:").Append(Stage1Colour).Append("\">- - - stage 1 (bi-encoder)</span> ")
             .Append("<span style=\"color:").Append(Stage2Colour).Append("\">—— stage 2 (reranked)</span></p>\n<div class=\"charts\">\n");
         foreach (var (metric, label) in new[] { ("recall", "recall@k"), ("success", "success@k") })
@@ -153,7 +153,7 @@ public static class EvalReport
             .Append("relevant document up for ").Append(Number(metrics, histogram + "/moved_up", "F0")).Append(" queries, left it in place for ")
             .Append(Number(metrics, histogram + "/unchanged", "F0")).Append(" and moved it down for ").Append(Number(metrics, histogram + "/moved_down", "F0"))
             .Append("; for ").Append(Number(metrics, histogram + "/not_ranked", "F0"))
-            .Append(" queries it was not among the candidates, so no stage could place it.</p>\n")
+            .Append(" queries it was not among the candidates stage 2 reranked.</p>\n")
             .Append(chart.Render()).Append("</section>\n");
     }
 
@@ -175,7 +175,7 @@ public static class EvalReport
     {
         var pointer = $"/comparison/{list}";
         var rows = Resolve(metrics, pointer).EnumerateArray().ToList();
-        page.Append("<section>\n<h2>").Append(title).Append(" (").Append(rows.Count).Append(")</h2>\n<p>")
+        page.Append("<section>\n<h2>").Append(title).Append("</h2>\n<p>")
             .Append(string.Format(Culture, explanation, Number(metrics, "/comparison/top_k", "F0"))).Append(".</p>\n");
         if (rows.Count == 0)
         {
