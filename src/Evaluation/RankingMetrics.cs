@@ -64,6 +64,30 @@ public static class RankingMetrics
         return summary;
     }
 
+    /// <summary>
+    /// The mean of a cut-off metric over the queries of a run at every k from 1 to <paramref name="maxK"/>
+    /// (element k − 1), rounded as <see cref="Summarise"/> rounds, so a curve's points equal the summary's.
+    /// </summary>
+    public static double[] MeanCurve(IReadOnlyDictionary<string, IReadOnlyList<string>> run, Qrels qrels,
+        Func<IReadOnlyList<string>, IReadOnlyDictionary<string, int>, int, double> metric, int maxK) =>
+        Enumerable.Range(1, maxK)
+            .Select(k => run.Count == 0 ? 0 : Math.Round(run.Average(q => metric(q.Value, qrels.For(q.Key), k)), 6))
+            .ToArray();
+
+    /// <summary>1-based rank of the first relevant document in the list; null when none is in it.</summary>
+    public static int? FirstRelevantRank(IReadOnlyList<string> ranked, IReadOnlyDictionary<string, int> judged)
+    {
+        for (var i = 0; i < ranked.Count; i++)
+        {
+            if (IsRelevant(judged, ranked[i]))
+            {
+                return i + 1;
+            }
+        }
+
+        return null;
+    }
+
     private static bool IsRelevant(IReadOnlyDictionary<string, int> judged, string id) => Gain(judged, id) > 0;
 
     private static int Gain(IReadOnlyDictionary<string, int> judged, string id) =>

@@ -11,6 +11,7 @@ using RerankCluster.Gateway.Endpoints;
 using RerankCluster.Gateway.Errors;
 using RerankCluster.Gateway.Resilience;
 using RerankCluster.Gateway.Security;
+using RerankCluster.Gateway.Workbench;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway;
@@ -66,6 +67,7 @@ public static class RerankGatewayExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWhen(http => !InFlightRequestLimit.IsExempt(http.Request.Path), limited => limited.UseMiddleware<InFlightRequestLimit>());
+        app.UseWorkbench();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));

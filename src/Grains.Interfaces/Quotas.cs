@@ -28,6 +28,9 @@ public interface IQuotaGrain : IGrainWithStringKey
     Task<RequestLease> LeaseRequests(int wanted, int perSecond, int burst);
 
     Task<QuotaUsage> Usage();
+
+    /// <summary>The names of the tenant's indexes, in ordinal order.</summary>
+    Task<string[]> Indexes();
 }
 
 [GenerateSerializer, Immutable]

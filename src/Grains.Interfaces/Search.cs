@@ -1,6 +1,6 @@
 namespace RerankCluster.Grains.Interfaces;
 
-/// <param name="Stage1Depth">When above 0, also return this many bi-encoder hits before reranking (for evaluation).</param>
+/// <param name="Stage1Depth">When above 0, also return this many bi-encoder hits before reranking (for evaluation, and the workbench's stage-1 column).</param>
 /// <param name="Stage1Weight">This search's weight of the stage-1 similarity in the final order; null: Rerank:Stage1Weight, else the model's.</param>
 [GenerateSerializer, Immutable]
 public sealed record SearchRequest(
@@ -25,11 +25,13 @@ public sealed record SearchResult(
     [property: Id(6)] int Stage1Rank,
     [property: Id(7)] float Stage1Score);
 
+/// <param name="Text">The chunk's text when the search asked for documents; null otherwise.</param>
 [GenerateSerializer, Immutable]
 public sealed record Stage1Hit(
     [property: Id(0)] string DocumentId,
     [property: Id(1)] int ChunkIndex,
-    [property: Id(2)] float Score);
+    [property: Id(2)] float Score,
+    [property: Id(3)] string? Text = null);
 
 /// <summary>Wall-clock milliseconds of each stage of one query.</summary>
 [GenerateSerializer, Immutable]

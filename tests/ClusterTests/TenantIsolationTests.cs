@@ -29,6 +29,28 @@ public sealed class TenantIsolationTests(SecuredGateway gateway)
     }
 
     [Fact]
+    public async Task A_tenant_lists_only_its_own_indexes_in_name_order()
+    {
+        using var a = await gateway.NewTenant("list-a");
+        using var b = await gateway.NewTenant("list-b");
+        await Ok(await a.PutAsJsonAsync("v1/indexes/zeta", new { shards = 1 }));
+        await Ok(await a.PutAsJsonAsync("v1/indexes/alpha", new { shards = 2 }));
+        await Ok(await b.PutAsJsonAsync("v1/indexes/beta", new { shards = 1 }));
+
+        var listed = (await Ok(await a.GetAsync("v1/indexes"))).GetProperty("indexes").EnumerateArray().ToList();
+        Assert.Equal(["alpha", "zeta"], listed.Select(i => i.GetProperty("name").GetString()));
+        Assert.Equal([2, 1], listed.Select(i => i.GetProperty("shards").GetInt32()));
+        var alpha = await Ok(await a.GetAsync("v1/indexes/alpha"));
+        Assert.Equal(alpha.GetProperty("cross_encoder").GetString(), listed[0].GetProperty("cross_encoder").GetString());
+        Assert.Equal(["beta"], (await Ok(await b.GetAsync("v1/indexes"))).GetProperty("indexes").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync("v1/indexes/zeta")).StatusCode);
+        Assert.Equal(["alpha"], (await Ok(await a.GetAsync("v1/indexes"))).GetProperty("indexes").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+        using var anonymous = gateway.Client(null);
+        await Problem(await anonymous.GetAsync("v1/indexes"), HttpStatusCode.Unauthorized, "API key is required");
+    }
+
+    [Fact]
     public async Task A_tenant_never_sees_another_tenants_index_or_texts()
     {
         using var a = await gateway.NewTenant("tenant-a");

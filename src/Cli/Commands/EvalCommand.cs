@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using RerankCluster.Cli.Client;
 using RerankCluster.Cli.Hosting;
+using RerankCluster.Cli.Reports;
 using RerankCluster.Cli.Terminal;
 using RerankCluster.Evaluation;
 using RerankCluster.Gateway.Contracts;
@@ -11,7 +12,7 @@ namespace RerankCluster.Cli.Commands;
 
 /// <summary>
 /// `rerank eval`: ingests a BEIR corpus into a fresh index through the HTTP API, runs every query,
-/// and writes stage1.trec, stage2.trec and metrics.json.
+/// and writes stage1.trec, stage2.trec, metrics.json and report.html.
 /// </summary>
 public static class EvalCommand
 {
@@ -20,7 +21,7 @@ public static class EvalCommand
     public static Command Create()
     {
         var dataset = new Option<string>("--dataset") { Description = "BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv).", Required = true };
-        var output = new Option<string>("--out") { Description = "Folder for stage1.trec, stage2.trec and metrics.json.", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for stage1.trec, stage2.trec, metrics.json and report.html.", Required = true };
         var candidates = CommonOptions.Candidates();
         var topK = CommonOptions.TopK();
         var limit = new Option<int?>("--limit-queries") { Description = "Evaluate only the first N queries." };
@@ -66,6 +67,7 @@ public static class EvalCommand
 
         var data = BeirDataset.Load(settings.Dataset, settings.Split);
         var queries = data.Queries.Take(settings.LimitQueries ?? int.MaxValue).ToList();
+        // Before the long part: a folder that cannot be written fails now, not after every query ran.
         Directory.CreateDirectory(settings.Output);
         var index = "eval-" + new string(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Dataset)))
             .ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').Take(40).ToArray());
@@ -87,6 +89,31 @@ public static class EvalCommand
             ingest = await CorpusUpload.RunAsync(client, index, data.CorpusPath, settings.BatchSize, null, ct);
         }
 
+        var searches = new List<EvaluatedQuery>();
+        var progress = new ProgressBar("queries", queries.Count, "queries");
+        foreach (var query in queries)
+        {
+            searches.Add(new EvaluatedQuery(query, await client.SearchAsync(index,
+                new SearchBody(query.Text, settings.Candidates, settings.Candidates, false, Stage1Depth), ct)));
+            progress.Advance(1);
+        }
+
+        progress.Complete();
+        var judgedSets = await RerankJudgedSets(client, data, queries, ct);
+        return await WriteResultsAsync(settings, data.Qrels, ingest, searches, judgedSets, console, ct);
+    }
+
+    /// <summary>One query of the dataset and the server's answer to it.</summary>
+    public sealed record EvaluatedQuery(BeirQuery Query, SearchResponseBody Response);
+
+    /// <summary>
+    /// Everything eval writes, from the server's answers: stage1.trec, stage2.trec, metrics.json and
+    /// report.html (rendered from metrics.json, so the two agree); returns metrics.json.
+    /// </summary>
+    public static async Task<JsonDocument> WriteResultsAsync(Settings settings, Qrels qrels, CorpusUpload.Summary ingest,
+        IReadOnlyList<EvaluatedQuery> searches, JudgedSetRanking.Summary? judgedSets, TextWriter console, CancellationToken ct)
+    {
+        Directory.CreateDirectory(settings.Output);
         var stage1 = new Dictionary<string, IReadOnlyList<(string DocumentId, double Score)>>();
         var stage2 = new Dictionary<string, IReadOnlyList<(string DocumentId, double Score)>>();
         var timings = new Dictionary<string, List<double>>
@@ -97,11 +124,8 @@ public static class EvalCommand
         string? crossEncoder = null;
         var relevance = true;
         var stage1Weight = 0.0;
-        var progress = new ProgressBar("queries", queries.Count, "queries");
-        foreach (var query in queries)
+        foreach (var (query, response) in searches)
         {
-            var response = await client.SearchAsync(index,
-                new SearchBody(query.Text, settings.Candidates, settings.Candidates, false, Stage1Depth), ct);
             crossEncoder = response.Model.CrossEncoder;
             relevance = response.Model.ScoresAreRelevance;
             stage1Weight = response.Model.Stage1Weight;
@@ -113,23 +137,20 @@ public static class EvalCommand
             timings["rerank_ms"].Add(response.Timings.RerankMs);
             timings["inference_ms"].Add(response.Timings.InferenceMs);
             timings["server_total_ms"].Add(response.Timings.TotalMs);
-            progress.Advance(1);
         }
 
-        progress.Complete();
         TrecRun.Write(Path.Combine(settings.Output, "stage1.trec"), stage1.Select(q => (q.Key, q.Value)), "rerankcluster-stage1");
         TrecRun.Write(Path.Combine(settings.Output, "stage2.trec"), stage2.Select(q => (q.Key, q.Value)), "rerankcluster-stage2");
 
-        var judgedSets = await RerankJudgedSets(client, data, queries, ct);
-        var stage1Metrics = RankingMetrics.Summarise(Ids(stage1), data.Qrels);
-        var stage2Metrics = RankingMetrics.Summarise(Ids(stage2), data.Qrels);
+        var stage1Metrics = RankingMetrics.Summarise(Ids(stage1), qrels);
+        var stage2Metrics = RankingMetrics.Summarise(Ids(stage2), qrels);
         var topKSuccess = $"success@{settings.TopK}";
-        stage1Metrics[topKSuccess] = Mean(stage1, data.Qrels, settings.TopK);
-        stage2Metrics[topKSuccess] = Mean(stage2, data.Qrels, settings.TopK);
+        stage1Metrics[topKSuccess] = Mean(stage1, qrels, settings.TopK);
+        stage2Metrics[topKSuccess] = Mean(stage2, qrels, settings.TopK);
         var metrics = new Dictionary<string, object?>
         {
             ["dataset"] = Path.GetFullPath(settings.Dataset),
-            ["queries"] = queries.Count,
+            ["queries"] = searches.Count,
             ["documents"] = ingest.Documents,
             ["chunks"] = ingest.Chunks,
             ["candidates"] = settings.Candidates,
@@ -141,8 +162,9 @@ public static class EvalCommand
             ["warning"] = relevance ? null : Gateway.Endpoints.ResponseMapping.NotRelevanceWarning,
             ["stage1"] = stage1Metrics,
             ["stage2"] = stage2Metrics,
+            ["comparison"] = StageComparison.Compare(searches.Select(s => s.Query).ToList(), Ids(stage1), Ids(stage2), qrels, settings.TopK),
             ["judged_sets"] = judgedSets,
-            ["fusion"] = Fusion(scored, data.Qrels, settings.TopK),
+            ["fusion"] = Fusion(scored, qrels, settings.TopK),
             ["timings"] = new Dictionary<string, object>
             {
                 ["ingest_seconds"] = Math.Round(ingest.Elapsed.TotalSeconds, 3),
@@ -152,15 +174,17 @@ public static class EvalCommand
         };
         var json = JsonSerializer.Serialize(metrics, new JsonSerializerOptions(RerankHttpClient.Json) { WriteIndented = true });
         await File.WriteAllTextAsync(Path.Combine(settings.Output, "metrics.json"), json, ct);
+        var document = JsonDocument.Parse(json);
+        await File.WriteAllTextAsync(Path.Combine(settings.Output, "report.html"), EvalReport.Render(document.RootElement), ct);
 
-        PrintSummary(console, queries.Count, stage1Metrics, stage2Metrics, relevance, settings.Output);
+        PrintSummary(console, searches.Count, stage1Metrics, stage2Metrics, relevance, settings.Output);
         if (judgedSets is not null)
         {
             console.WriteLine($"judged sets reranked alone ({judgedSets.Queries} queries): relevant first {judgedSets.RelevantFirst:P1}, " +
                               $"relevant below long irrelevant text {judgedSets.RelevantBelowTrap:P1}");
         }
 
-        return JsonDocument.Parse(json);
+        return document;
     }
 
     /// <summary>
@@ -237,7 +261,7 @@ public static class EvalCommand
     private static void PrintSummary(TextWriter console, int queries, IDictionary<string, double> stage1, IDictionary<string, double> stage2,
         bool relevance, string output)
     {
-        console.WriteLine($"{queries} queries; metrics in {Path.Combine(output, "metrics.json")}");
+        console.WriteLine($"{queries} queries; metrics in {Path.Combine(output, "metrics.json")}, report in {Path.Combine(output, "report.html")}");
         if (!relevance)
         {
             console.WriteLine($"! {Gateway.Endpoints.ResponseMapping.NotRelevanceWarning}");

@@ -9,7 +9,9 @@ public sealed record SearchBody(string? Query, int? TopK, int? Candidates, bool?
 public sealed record SearchHitBody(
     string Id, int Chunk, string? Text, JsonElement? Metadata, float Score, double Probability, int Stage1Rank, float Stage1Score);
 
-public sealed record Stage1HitBody(string Id, int Chunk, float Score);
+/// <param name="Score">Cosine similarity of the query and chunk embeddings.</param>
+/// <param name="Text">The chunk's text when return_documents is true.</param>
+public sealed record Stage1HitBody(string Id, int Chunk, float Score, string? Text = null);
 
 public sealed record TimingsBody(
     double EmbedMs, double Stage1Ms, double RerankMs, double QueueMs, double TokenizeMs, double InferenceMs, double TotalMs,

@@ -7,11 +7,21 @@ using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Endpoints;
 
-/// <summary>/v1/indexes: create, inspect and delete a tenant's indexes; upsert (as jobs) and delete documents; search.</summary>
+/// <summary>/v1/indexes: list, create, inspect and delete a tenant's indexes; upsert (as jobs) and delete documents; search.</summary>
 public static class IndexEndpoints
 {
     public static IEndpointRouteBuilder MapIndexEndpoints(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/v1/indexes", async (HttpContext http, IGrainFactory grains) =>
+        {
+            // The tenant's quota grain holds its index names; each index grain holds its settings.
+            var names = await grains.GetGrain<IQuotaGrain>(http.Tenant()).Indexes();
+            var infos = await Task.WhenAll(names.Select(name => Index(grains, http, name).Get()));
+            return Results.Ok(new IndexListBody(infos.OfType<IndexInfo>()
+                .Select(info => new IndexBody(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt, null, null, null, info.Replicas))
+                .ToArray()));
+        }).AddEndpointFilter<TenantAuthorizationFilter>().WithTags("indexes");
+
         var indexes = app.MapGroup("/v1/indexes/{index}").AddEndpointFilter<TenantAuthorizationFilter>().WithTags("indexes");
 
         indexes.MapPut("", async (string index, CreateIndexBody? body, HttpContext http, IGrainFactory grains) =>

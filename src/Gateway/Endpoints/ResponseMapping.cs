@@ -49,7 +49,7 @@ public static class ResponseMapping
             response.Timings.Rerank.PaddedTokens, response.Timings.Rerank.Silos),
         new ModelBody(response.CrossEncoder, response.ScoresAreRelevance, response.Stage1Weight),
         Warnings(response),
-        response.Stage1.Length == 0 ? null : response.Stage1.Select(h => new Stage1HitBody(h.DocumentId, h.ChunkIndex, h.Score)).ToArray(),
+        response.Stage1.Length == 0 ? null : response.Stage1.Select(h => new Stage1HitBody(h.DocumentId, h.ChunkIndex, h.Score, h.Text)).ToArray(),
         response.Degraded is not null);
 
     public const string EmptyIndexWarning = "The index has no documents yet: nothing to search.";

@@ -151,7 +151,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
             .ToArray();
 
         var stage1Hits = request.Stage1Depth > 0
-            ? stage1.Take(request.Stage1Depth).Select(h => new Stage1Hit(h.DocumentId, h.ChunkIndex, h.Score)).ToArray()
+            ? stage1.Take(request.Stage1Depth).Select(h => new Stage1Hit(h.DocumentId, h.ChunkIndex, h.Score, request.ReturnDocuments ? h.Text : null)).ToArray()
             : [];
         var timings = new SearchTimings(embedMs, stage1Ms, total.Elapsed.TotalMilliseconds, candidates.Length, rerankTimings);
         return new SearchResponse(results, timings, model.Model.Name, model.ScoresAreRelevance, stage1Hits, degraded,

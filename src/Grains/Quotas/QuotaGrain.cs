@@ -87,4 +87,6 @@ public sealed class QuotaGrain(
     }
 
     public Task<QuotaUsage> Usage() => Task.FromResult(new QuotaUsage(state.State.Indexes.Count, state.State.Documents));
+
+    public Task<string[]> Indexes() => Task.FromResult(state.State.Indexes.Order(StringComparer.Ordinal).ToArray());
 }
