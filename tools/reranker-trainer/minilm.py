@@ -169,10 +169,12 @@ def build(config):
     return CrossEncoder(**config)
 
 
-def save_portable(model, mapping, config, path):
+def save_portable(model, mapping, config, path, vocabulary_only=False):
     """The encoder's weights in torch names (fp16, half the size) with the ONNX mapping: enough to train on
-    a machine that has torch but not the shipped ONNX graph, and to write a weight pack afterwards."""
-    state = {name: value.half() for name, value in model.state_dict().items() if not name.startswith("classifier.")}
+    a machine that has torch but not the shipped ONNX graph, and to write a weight pack afterwards. With
+    vocabulary_only, just the frozen word embeddings: a weight pack (--init-pack) brings the rest."""
+    state = {name: value.half() for name, value in model.state_dict().items()
+             if not name.startswith("classifier.") and (not vocabulary_only or name == "embeddings.word_embeddings.weight")}
     torch.save({"state": state, "mapping": mapping, "config": config}, path)
 
 

@@ -279,10 +279,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--init", required=True, help="ONNX MiniLM encoder to start from (with a pooled output), or a portable .pt from --save-init")
     parser.add_argument("--save-init", help="only write the encoder as a portable fp16 .pt (for a machine without the ONNX graph) and stop")
+    parser.add_argument("--vocabulary-only", action="store_true", help="with --save-init: only the frozen word embeddings (half the size), for a run that starts from --init-pack")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--no-export", action="store_true", help="skip the ONNX export (the weight pack is still written)")
-    parser.add_argument("--groups", required=True, help="folder with groups.jsonl and groups.meta.json")
-    parser.add_argument("--out", required=True, help="output folder: model.onnx, export_parity.json, training_summary.json")
+    parser.add_argument("--groups", help="folder with groups.jsonl, passages.jsonl and groups.meta.json (required unless --save-init)")
+    parser.add_argument("--out", help="output folder: model.onnx, export_parity.json, training_summary.json (required unless --save-init)")
     parser.add_argument("--probe", help="hidden states of the ONNX encoder to prove the weight mapping against")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--groups-per-step", type=int, default=4)
@@ -300,6 +301,8 @@ def main():
     parser.add_argument("--pack", help="also write the trained weights (fp16, shipped-graph names) to this file")
     parser.add_argument("--init-pack", help="start from a trained weight pack (encoder and head) instead of a fresh head: continued training")
     args = parser.parse_args()
+    if not args.save_init and (not args.groups or not args.out):
+        raise SystemExit("train_reranker: --groups and --out are required (unless --save-init)")
     if args.steps < 1 or args.groups_per_step < 1 or args.max_length < 8:
         raise SystemExit("train_reranker: --steps and --groups-per-step must be positive and --max-length at least 8")
 
@@ -309,7 +312,7 @@ def main():
     else:
         model, mapping, config = load_from_onnx(args.init, args.seed)
         if args.save_init:
-            save_portable(model, mapping, config, args.save_init)
+            save_portable(model, mapping, config, args.save_init, args.vocabulary_only)
             log(f"wrote {args.save_init}")
             return
     os.makedirs(args.out, exist_ok=True)

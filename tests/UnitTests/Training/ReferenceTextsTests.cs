@@ -58,6 +58,27 @@ public sealed class ReferenceTextsTests
     }
 
     [Fact]
+    public void A_manual_leaves_out_its_excluded_folders_so_rendered_man_pages_never_reach_training()
+    {
+        // The same page in the manual's usage/ and in its man/ folder (where Sphinx renders man pages).
+        var manual = Directory.CreateTempSubdirectory("sphinx-manual").FullName;
+        foreach (var folder in new[] { "usage", "man", "_sources" })
+        {
+            Directory.CreateDirectory(Path.Combine(manual, folder));
+            File.Copy(Path.Combine(Sample, "json.html"), Path.Combine(manual, folder, "json.html"));
+        }
+
+        var all = SphinxManual.Load("sphinx-docs", manual, new SphinxManual.Settings());
+        var kept = SphinxManual.Load("sphinx-docs", manual, new SphinxManual.Settings(ExcludedFolders: ["man"]));
+
+        Assert.Contains(all, e => e.Key.StartsWith("man/", StringComparison.Ordinal));
+        Assert.DoesNotContain(all, e => e.Key.StartsWith("_sources/", StringComparison.Ordinal));
+        Assert.NotEmpty(kept);
+        Assert.All(kept, e => Assert.StartsWith("usage/", e.Key));
+        Assert.Equal(all.Count(e => e.Key.StartsWith("usage/", StringComparison.Ordinal)), kept.Count);
+    }
+
+    [Fact]
     public void The_held_out_split_is_stable_and_never_reaches_training()
     {
         var entries = Enumerable.Range(0, 400)

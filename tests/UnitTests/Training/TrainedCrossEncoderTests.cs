@@ -3,6 +3,7 @@ using RerankCluster.Inference;
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
 using RerankCluster.Inference.Tokenization;
+using RerankCluster.Training.Trainer;
 
 namespace RerankCluster.UnitTests.Training;
 
@@ -92,6 +93,16 @@ public sealed class TrainedCrossEncoderTests(ModelFixture models)
         var shipped = TrainedCrossEncoder.Ensure(models.CacheDirectory);
         Assert.InRange(shipped.Stage1Weight, 0.05, 0.95);
         Assert.Equal(0, models.CrossEncoder.Model.Stage1Weight);
+    }
+
+    [Fact]
+    public void The_shipped_pack_gives_the_logits_its_trainer_computed_on_its_probe_rows()
+    {
+        // export_parity.json was written by the trainer (torch) from the very weights the pack ships.
+        using var shipped = new CrossEncoder(TrainedCrossEncoder.Ensure(models.CacheDirectory), models.Sessions);
+        var parity = ExportParity.Check(shipped, Path.Combine(TrainedCrossEncoder.ShippedDirectory, ExportParity.FileName));
+        Assert.Equal(16, parity.Rows);
+        Assert.True(parity.Passed, $"the shipped pack's logits differ from torch's by {parity.MaxAbsoluteDifference:g}");
     }
 
     private float[] Pooled(EncodedBatch batch)
