@@ -80,8 +80,6 @@ public sealed class CrossEncoder : IDisposable
         return logits.ToArray();
     });
 
-    public static double Probability(float logit) => VectorMath.Sigmoid(logit);
-
     private static string ChooseLogits(IReadOnlyDictionary<string, Microsoft.ML.OnnxRuntime.NodeMetadata> outputs)
     {
         if (outputs.ContainsKey("logits"))

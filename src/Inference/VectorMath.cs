@@ -42,6 +42,4 @@ public static class VectorMath
     }
 
     public static float Norm(ReadOnlySpan<float> vector) => MathF.Sqrt(Dot(vector, vector));
-
-    public static double Sigmoid(double logit) => 1.0 / (1.0 + Math.Exp(-logit));
 }

@@ -60,6 +60,27 @@ public sealed class GatewayTests(EmbeddedGateway gateway)
         Assert.Equal(3, body.RootElement.GetProperty("timings").GetProperty("candidates").GetInt32());
     }
 
+    [Fact]
+    public async Task Search_timing_headers_are_the_timings_in_the_body_in_whole_milliseconds()
+    {
+        await CreateIndexWithSample("http-timing-headers");
+        var response = await Http.PostAsync("v1/indexes/http-timing-headers/search", Json("""{"query": "capital of Australia", "top_k": 2, "candidates": 3}"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var timings = body.RootElement.GetProperty("timings");
+        foreach (var (header, field) in new[]
+                 {
+                     ("x-embed-time", "embed_ms"), ("x-stage1-time", "stage1_ms"), ("x-rerank-time", "rerank_ms"), ("x-queue-time", "queue_ms"),
+                     ("x-tokenization-time", "tokenize_ms"), ("x-inference-time", "inference_ms"), ("x-total-time", "total_ms"),
+                 })
+        {
+            Assert.True(response.Headers.TryGetValues(header, out var values), $"missing {header}");
+            var ms = timings.GetProperty(field).GetDouble();
+            var actual = Assert.Single(values);
+            Assert.True(actual == Math.Round(ms).ToString(System.Globalization.CultureInfo.InvariantCulture), $"{header} is {actual}; the body's {field} is {ms}");
+        }
+    }
+
     [Theory]
     [InlineData("""{"query": ""}""", "query must not be empty")]
     [InlineData("""{"query": "x", "top_k": 0}""", "top_k must be between 1 and candidates")]

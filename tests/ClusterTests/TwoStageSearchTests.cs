@@ -47,7 +47,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         {
             Assert.Equal(expected[i].logit, response.Results[i].Score, 1e-4f);
             Assert.Equal(expected[i].rank, response.Results[i].Stage1Rank);
-            Assert.Equal(CrossEncoder.Probability(expected[i].logit), response.Results[i].Probability, 1e-4);
+            Assert.Equal(Logits.Probability(expected[i].logit), response.Results[i].Probability, 1e-4);
         }
 
         Assert.Equal(candidates, response.Timings.Candidates);

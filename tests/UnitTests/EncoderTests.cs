@@ -63,19 +63,6 @@ public sealed class EncoderTests(ModelFixture models)
     }
 
     [Fact]
-    public void Probability_is_the_sigmoid_of_the_logit_and_keeps_the_order()
-    {
-        var logits = models.CrossEncoder.Score("query about rivers", ["rivers flow to the sea", "a recipe for bread", "mountains and lakes"]);
-        var byLogit = Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ToArray();
-        var byProbability = Enumerable.Range(0, logits.Length).OrderByDescending(i => CrossEncoder.Probability(logits[i])).ToArray();
-        Assert.Equal(byLogit, byProbability);
-        foreach (var logit in logits)
-        {
-            Assert.Equal(1.0 / (1.0 + Math.Exp(-logit)), CrossEncoder.Probability(logit), 1e-12);
-        }
-    }
-
-    [Fact]
     public void Derived_cross_encoder_declares_that_its_scores_are_not_relevance()
     {
         Assert.False(models.CrossEncoder.ScoresAreRelevance);

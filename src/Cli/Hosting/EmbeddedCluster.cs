@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using RerankCluster.Gateway;
@@ -31,7 +29,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     /// <summary>Default ports of `rerank serve`; demo and eval take free ones so they never collide.</summary>
     public static Ports DefaultPorts => new(8080, 11111, 30000);
 
-    public static Ports FreePorts() => new(FreePort(), FreePort(), FreePort());
+    public static Ports FreePorts() => new(LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
 
     /// <param name="settings">Configuration that overrides appsettings.json and the environment.</param>
     public static async Task<EmbeddedCluster> StartAsync(Ports ports, string host = "127.0.0.1", bool quiet = false,
@@ -74,12 +72,5 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

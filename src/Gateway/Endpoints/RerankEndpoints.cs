@@ -27,7 +27,7 @@ public static class RerankEndpoints
                     body.TopN, limits.Value);
                 var results = Ranked(response.Logits)
                     .Take(body.TopN ?? documents.Length)
-                    .Select(i => new CohereRerankResult(i, Probability(response.Logits[i]),
+                    .Select(i => new CohereRerankResult(i, Logits.Probability(response.Logits[i]),
                         body.ReturnDocuments == true ? new RerankDocumentBody(documents[i]) : null))
                     .ToArray();
                 return Results.Ok(new CohereRerankResponse(
@@ -49,7 +49,7 @@ public static class RerankEndpoints
                     body.TopN, limits.Value);
                 var results = Ranked(response.Logits)
                     .Take(body.TopN ?? documents.Length)
-                    .Select(i => new CohereV2RerankResult(i, Probability(response.Logits[i])))
+                    .Select(i => new CohereV2RerankResult(i, Logits.Probability(response.Logits[i])))
                     .ToArray();
                 return Results.Ok(new CohereV2RerankResponse(Guid.NewGuid().ToString(), results, Meta("2", response)));
             })
@@ -70,7 +70,7 @@ public static class RerankEndpoints
                 var response = await Rerank(grains, retry, http,
                     new RerankRequest(body.Query ?? "", texts, Truncate: body.Truncate ?? true, TruncateLeft: fromLeft), null, limits.Value);
                 return Results.Ok(Ranked(response.Logits)
-                    .Select(i => new TeiRerankResult(i, body.RawScores == true ? response.Logits[i] : Probability(response.Logits[i]),
+                    .Select(i => new TeiRerankResult(i, body.RawScores == true ? response.Logits[i] : Logits.Probability(response.Logits[i]),
                         body.ReturnText == true ? texts[i] : null))
                     .ToArray());
             })
@@ -148,7 +148,4 @@ public static class RerankEndpoints
     /// <summary>Indices by descending logit; ties keep request order.</summary>
     private static IEnumerable<int> Ranked(float[] logits) =>
         Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ThenBy(i => i);
-
-    private static double Probability(float logit) => 1.0 / (1.0 + Math.Exp(-logit));
-
 }

@@ -87,6 +87,9 @@ public static class ResponseMapping
             stages.Add(("embed", search.EmbedMs));
             stages.Add(("stage1", search.Stage1Ms));
             RerankTelemetry.CandidatesPerQuery.Record(search.Candidates);
+            http.Headers["x-embed-time"] = Ms(search.EmbedMs);
+            http.Headers["x-stage1-time"] = Ms(search.Stage1Ms);
+            http.Headers["x-rerank-time"] = Ms(rerank.TotalMs);
         }
 
         foreach (var (stage, ms) in stages)
@@ -101,7 +104,11 @@ public static class ResponseMapping
         http.Headers["x-total-time"] = Ms(totalMs);
     }
 
-    private static string Ms(double value) => Math.Round(value).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>
+    /// Whole milliseconds of the figure a body reports (its two decimals rounded again), so a header never
+    /// disagrees with the body, as rounding the raw value could near a half.
+    /// </summary>
+    private static string Ms(double value) => Math.Round(Round(value)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static double Round(double value) => Math.Round(value, 2);
 

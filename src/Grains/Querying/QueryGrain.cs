@@ -145,7 +145,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
                 request.ReturnDocuments ? c.hit.Text : null,
                 request.ReturnDocuments ? c.hit.MetadataJson : null,
                 c.logit,
-                degraded is null ? CrossEncoder.Probability(c.logit) : 0,
+                degraded is null ? Logits.Probability(c.logit) : 0,
                 c.rank + 1,
                 c.hit.Score))
             .ToArray();

@@ -15,20 +15,12 @@ public static class DerivedTestCrossEncoder
     private const string PooledOutput = "924";
     private const int Hidden = 384;
     private const uint Seed = 0x5EED_CE01;
-    private static readonly object Gate = new();
+    private static readonly StampedModelCache Cache = new(stampFile: null, "model.onnx");
 
     public static ModelFiles Ensure(string cacheDirectory)
     {
         var directory = Path.Combine(cacheDirectory, ModelStoreOptions.CacheFolderName(Name));
-        lock (Gate)
-        {
-            if (!File.Exists(Path.Combine(directory, "model.onnx")))
-            {
-                Build(ShippedMiniLm.Ensure(cacheDirectory), directory);
-            }
-        }
-
-        return ModelFiles.Open(directory, Name);
+        return Cache.Ensure(directory, Name, built => Build(ShippedMiniLm.Ensure(cacheDirectory), built));
     }
 
     public static void Build(ModelFiles encoder, string directory)
@@ -42,7 +34,6 @@ public static class DerivedTestCrossEncoder
             $"# {Name}\n\nDerived from {ShippedMiniLm.RepoId} (the encoder and its [CLS] pooler) plus a one-logit head with " +
             "deterministic, untrained weights. Same compute as cross-encoder/ms-marco-MiniLM-L-6-v2, so it is fit for timing; " +
             "its scores mean nothing and must not be read as relevance.\n");
-        // The graph goes last: its presence is what marks the directory complete.
         AtomicFile.Write(Path.Combine(directory, "model.onnx"), spliced);
     }
 

