@@ -61,6 +61,51 @@ public sealed class RerankApiTests(SecuredGateway gateway)
     }
 
     [Fact]
+    public async Task Cohere_rank_fields_score_the_named_fields_as_field_value_lines_and_return_the_callers_objects()
+    {
+        using var client = await gateway.NewTenant("cohere-rank-fields");
+        // The answer sits in one document's title and in another's body: which fields are read decides the order.
+        var documents = new object[]
+        {
+            new { id = 7, title = "Paris is the capital of France.", body = "Bread is made from flour and water.", tags = new[] { "geo" } },
+            new { id = 8, title = "Bread is made from flour and water.", body = "Paris is the capital of France." },
+            new { id = 9, title = "Germany", body = "Berlin is the capital of Germany." },
+        };
+        using var encoder = new CrossEncoder(ModelResolver.DefaultCrossEncoder(new ModelStoreOptions().ResolveCacheDirectory()),
+            new OnnxSessionFactory(new OnnxRuntimeOptions()));
+
+        foreach (var fields in new[] { new[] { "title" }, new[] { "body" }, new[] { "title", "body" } })
+        {
+            var body = await Ok(await client.PostAsync("v1/rerank", Json(JsonSerializer.Serialize(new
+            {
+                query = Query, documents, rank_fields = fields, return_documents = true,
+            }))));
+
+            // Cohere's documented format, built here independently: one "field: value" line per named field present.
+            var texts = documents.Select(d => JsonSerializer.SerializeToElement(d))
+                .Select(d => string.Join('\n', fields.Where(f => d.TryGetProperty(f, out _)).Select(f => $"{f}: {d.GetProperty(f).GetString()}")))
+                .ToArray();
+            var logits = texts.Select(t => encoder.Score(Query, [t])[0]).ToArray();
+            var results = body.GetProperty("results").EnumerateArray().ToArray();
+            Assert.Equal(Enumerable.Range(0, texts.Length).OrderByDescending(i => logits[i]), results.Select(r => r.GetProperty("index").GetInt32()));
+            foreach (var result in results)
+            {
+                var index = result.GetProperty("index").GetInt32();
+                Assert.Equal(1 / (1 + Math.Exp(-logits[index])), result.GetProperty("relevance_score").GetDouble(), 1e-4);
+                Assert.Equal(JsonSerializer.Serialize(documents[index]), result.GetProperty("document").GetRawText());
+            }
+        }
+
+        var none = await client.PostAsync("v1/rerank", Json(JsonSerializer.Serialize(new
+        {
+            query = Query, documents = new object[] { documents[0], new { id = 10, summary = "France" } }, rank_fields = new[] { "title", "body" },
+        })));
+        await Problem(none, HttpStatusCode.BadRequest, "documents[1] has none of the rank_fields (title, body)");
+        var empty = await client.PostAsync("v1/rerank", Json(JsonSerializer.Serialize(new { query = Query, documents, rank_fields = new[] { "" } })));
+        await Problem(empty, HttpStatusCode.BadRequest, "rank_fields");
+    }
+
+    [Fact]
     public async Task Jina_shaped_request_and_response()
     {
         using var client = await gateway.NewTenant("jina-client");

@@ -2,14 +2,13 @@ using System.Text.Json;
 
 namespace RerankCluster.Gateway.Contracts;
 
-/// <summary>Cohere v1 and Jina rerank request: documents are strings or objects with a text field.</summary>
+/// <summary>Cohere v1 and Jina rerank request: documents are strings or objects (scored by text, or by rank_fields).</summary>
 public sealed record CohereRerankBody(string? Model, string? Query, JsonElement[]? Documents, int? TopN, bool? ReturnDocuments,
-    int? MaxTokensPerDoc, int? MaxChunksPerDoc);
-
-public sealed record RerankDocumentBody(string Text);
+    int? MaxTokensPerDoc, int? MaxChunksPerDoc, string[]? RankFields);
 
 /// <param name="RelevanceScore">sigmoid of the cross-encoder's logit, in [0, 1].</param>
-public sealed record CohereRerankResult(int Index, double RelevanceScore, RerankDocumentBody? Document);
+/// <param name="Document">With return_documents: an object document as the caller sent it, a string one as {text}.</param>
+public sealed record CohereRerankResult(int Index, double RelevanceScore, JsonElement? Document);
 
 public sealed record RerankUsageBody(long TotalTokens, long PromptTokens);
 

@@ -22,13 +22,17 @@ public static class RerankEndpoints
         app.MapPost("/v1/rerank", async (CohereRerankBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits,
                 IdempotentRetry retry) =>
             {
-                var documents = (body.Documents ?? throw new ArgumentException("documents is required.")).Select(DocumentText).ToArray();
+                CohereDocumentText.Validate(body.RankFields);
+                var given = body.Documents ?? throw new ArgumentException("documents is required.");
+                var documents = given.Select((document, i) => CohereDocumentText.Of(document, i, body.RankFields)).ToArray();
                 var response = await Rerank(grains, retry, http, new RerankRequest(body.Query ?? "", documents, body.Model, MaxTokensPerDoc: body.MaxTokensPerDoc),
                     body.TopN, limits.Value);
                 var results = Ranked(response.Logits)
                     .Take(body.TopN ?? documents.Length)
                     .Select(i => new CohereRerankResult(i, Logits.Probability(response.Logits[i]),
-                        body.ReturnDocuments == true ? new RerankDocumentBody(documents[i]) : null))
+                        body.ReturnDocuments != true ? null
+                        : given[i].ValueKind == JsonValueKind.Object ? given[i] // the caller's fields, as sent
+                        : JsonSerializer.SerializeToElement(new { text = documents[i] })))
                     .ToArray();
                 return Results.Ok(new CohereRerankResponse(
                     Guid.NewGuid().ToString(),
@@ -120,25 +124,6 @@ public static class RerankEndpoints
         var response = await retry.Run(() => grains.GetGrain<IRerankGrain>(0).Rerank(request, http.RequestAborted), http.RequestAborted);
         ResponseMapping.ReportTimings(http.Response, "rerank", response.Timings, response.Timings.TotalMs);
         return response;
-    }
-
-    private static string DocumentText(JsonElement document, int position)
-    {
-        var text = document.ValueKind switch
-        {
-            JsonValueKind.String => document,
-            JsonValueKind.Object when document.TryGetProperty("text", out var field) && field.ValueKind == JsonValueKind.String => field,
-            _ => throw new ArgumentException($"documents[{position}] must be a string or an object with a string field text."),
-        };
-        try
-        {
-            return text.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            // e.g. a lone UTF-16 surrogate escape: not text any model can read.
-            throw new ArgumentException($"documents[{position}] is not valid Unicode text.");
-        }
     }
 
     /// <summary>Cohere's meta: the API version the route speaks, one search unit, and the test-model warning when it applies.</summary>
