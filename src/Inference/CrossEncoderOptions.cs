@@ -19,6 +19,13 @@ public sealed class CrossEncoderOptions : ISelfValidatingOptions
     /// <summary>Further models (directories or hub ids) an index or a rerank request may name; loaded on first use.</summary>
     public string[] Allowed { get; set; } = [];
 
+    /// <summary>
+    /// Names clients hard-code (Cohere's <c>rerank-v3.5</c>, <c>rerank-english-v3.0</c>…) → a served model
+    /// (<see cref="Model"/>'s name or one of <see cref="Allowed"/>), so such a client works by choice, not by
+    /// accident: a name that is neither served nor an alias is refused.
+    /// </summary>
+    public Dictionary<string, string> Aliases { get; set; } = new(StringComparer.Ordinal);
+
     public int MaxLength { get; set; } = 512;
 
     /// <summary>
@@ -33,6 +40,11 @@ public sealed class CrossEncoderOptions : ISelfValidatingOptions
         if (MaxLength is < 8 or > 512)
         {
             yield return $"{Section}:MaxLength must be between 8 and 512 (got {MaxLength}).";
+        }
+
+        foreach (var (alias, target) in Aliases.Where(a => string.IsNullOrWhiteSpace(a.Value)))
+        {
+            yield return $"{Section}:Aliases:{alias} must name a served model (got '{target}').";
         }
     }
 }

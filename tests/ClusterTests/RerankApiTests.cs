@@ -166,6 +166,23 @@ public sealed class RerankApiTests(SecuredGateway gateway)
     }
 
     [Fact]
+    public async Task A_configured_alias_is_served_by_its_model_and_reported_under_the_models_own_name()
+    {
+        using var client = await gateway.NewTenant("alias-client");
+        var logits = ExpectedLogits();
+        foreach (var route in new[] { "v1/rerank", "v2/rerank" })
+        {
+            var body = await Ok(await client.PostAsync(route, Json(JsonSerializer.Serialize(new { model = SecuredGateway.CohereAlias, query = Query, documents = Documents }))));
+            var results = body.GetProperty("results").EnumerateArray().ToArray();
+            Assert.Equal(Enumerable.Range(0, Documents.Length).OrderByDescending(i => logits[i]), results.Select(r => r.GetProperty("index").GetInt32()));
+            if (body.TryGetProperty("model", out var model))
+            {
+                Assert.Equal(ModelResolver.DefaultCrossEncoderName, model.GetString());
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_served_model_that_was_never_pulled_answers_503_model_unavailable_not_409()
     {
         using var client = await gateway.NewTenant("never-pulled-client");

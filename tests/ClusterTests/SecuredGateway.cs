@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using RerankCluster.Cli.Hosting;
+using RerankCluster.Inference.Models;
 
 namespace RerankCluster.ClusterTests;
 
@@ -36,9 +37,13 @@ public sealed class SecuredGateway : IAsyncLifetime
             ["Limits:Burst"] = $"{Burst}",
             ["Limits:RequestsPerSecond"] = "1",
             ["CrossEncoder:Allowed:0"] = NeverPulledModel,
+            [$"CrossEncoder:Aliases:{CohereAlias}"] = ModelResolver.DefaultCrossEncoderName,
             ["Models:AutoPull"] = "false",
         });
     }
+
+    /// <summary>A name Cohere's clients hard-code, configured here as an alias of the default reranker.</summary>
+    public const string CohereAlias = "rerank-v3.5";
 
     public Task DisposeAsync() => _cluster.DisposeAsync().AsTask();
 

@@ -71,6 +71,38 @@ public sealed class ModelCatalogTests
         Assert.True(scores.Logits[0] > scores.Logits[1]);
     }
 
+    [Fact]
+    public async Task An_alias_resolves_to_its_served_model_and_an_alias_of_an_unserved_model_stops_start_up()
+    {
+        ModelCatalog Catalog(CrossEncoderOptions cross) => new(
+            new ModelResolver(new ModelStoreOptions { AutoPull = false }, () => throw new InvalidOperationException("no hub in this test")),
+            new OnnxSessionFactory(new OnnxRuntimeOptions()),
+            MsOptions.Create(new BiEncoderOptions()),
+            MsOptions.Create(cross),
+            MsOptions.Create(new BatcherOptions()),
+            MsOptions.Create(new IndexingOptions()),
+            MsOptions.Create(new SimulationOptions()),
+            new FakeSilo(),
+            NullLogger<ModelCatalog>.Instance);
+
+        await using var catalog = Catalog(new CrossEncoderOptions
+        {
+            Allowed = ["other/model"],
+            Aliases = new() { ["rerank-v3.5"] = "other/model", ["rerank-english-v3.0"] = ModelResolver.DefaultCrossEncoderName },
+        });
+        Assert.Equal("other/model", catalog.CrossEncoderName("rerank-v3.5"));
+        Assert.Equal(catalog.DefaultCrossEncoder, catalog.CrossEncoderName("rerank-english-v3.0"));
+        Assert.Equal("other/model", catalog.CrossEncoderName("other/model"));
+        var unknown = Assert.Throws<InvalidRequestException>(() => catalog.CrossEncoderName("rerank-multilingual-v3.0", "model"));
+        Assert.Contains("'rerank-multilingual-v3.0' is not served", unknown.Message);
+
+        var stopped = Assert.Throws<InvalidOperationException>(() => Catalog(new CrossEncoderOptions { Aliases = new() { ["rerank-v3.5"] = "never/served" } }));
+        Assert.Contains("CrossEncoder:Aliases:rerank-v3.5", stopped.Message);
+        Assert.Contains("never/served", stopped.Message);
+        Assert.Contains("CrossEncoder:Aliases:rerank-v3.5",
+            Assert.Single(new CrossEncoderOptions { Aliases = new() { ["rerank-v3.5"] = " " } }.Validate()));
+    }
+
     private sealed class FakeSilo : ILocalSiloDetails
     {
         public string Name => "test-silo";

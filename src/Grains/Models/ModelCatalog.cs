@@ -57,6 +57,11 @@ public sealed class ModelCatalog : IAsyncDisposable
         DefaultCrossEncoder = string.IsNullOrWhiteSpace(_cross.Model) ? ModelResolver.DefaultCrossEncoderName : _cross.Model;
         BiEncoders = _bi.Allowed.Prepend(DefaultBiEncoder).Distinct().ToArray();
         CrossEncoders = _cross.Allowed.Prepend(DefaultCrossEncoder).Distinct().ToArray();
+        if (_cross.Aliases.FirstOrDefault(a => !CrossEncoders.Contains(a.Value)) is { Key: not null } unserved)
+        {
+            throw new InvalidOperationException($"{CrossEncoderOptions.Section}:Aliases:{unserved.Key} names '{unserved.Value}', which is not served; " +
+                $"served: {string.Join(", ", CrossEncoders)} ({CrossEncoderOptions.Section}:Model, {CrossEncoderOptions.Section}:Allowed).");
+        }
     }
 
     public sealed record BiEncoderEntry(BiEncoder Encoder, TextChunker Chunker);
@@ -76,7 +81,8 @@ public sealed class ModelCatalog : IAsyncDisposable
         Served(requested, DefaultBiEncoder, BiEncoders, "bi_encoder", "BiEncoder");
 
     public string CrossEncoderName(string? requested, string field = "cross_encoder") =>
-        Served(requested, DefaultCrossEncoder, CrossEncoders, field, "CrossEncoder");
+        Served(requested is not null && _cross.Aliases.TryGetValue(requested, out var aliased) ? aliased : requested,
+            DefaultCrossEncoder, CrossEncoders, field, "CrossEncoder");
 
     public BiEncoderEntry BiEncoder(string? name) => Loaded(_biEncoders, BiEncoderName(name), LoadBiEncoder);
 
