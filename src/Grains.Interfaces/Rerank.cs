@@ -41,7 +41,8 @@ public sealed record RerankRequest(
     [property: Id(3)] string Tenant = RerankBatch.DefaultTenant,
     [property: Id(4)] int? MaxTokensPerDoc = null,
     [property: Id(5)] bool Truncate = true,
-    [property: Id(6)] bool TruncateLeft = false);
+    [property: Id(6)] bool TruncateLeft = false,
+    [property: Id(7)] int? MaxChunksPerDoc = null);
 
 /// <summary>Milliseconds spent by a rerank: waiting for workers, tokenising, in the model (slowest batch), in all.</summary>
 [GenerateSerializer, Immutable]

@@ -5,6 +5,9 @@ public static class RerankLimits
 {
     public const int MaxDocuments = 1000;
 
+    /// <summary>Windows one document may be split into (max_chunks_per_doc): each is a pair the model scores.</summary>
+    public const int MaxChunksPerDoc = 64;
+
     public static string? Problem(RerankRequest request)
     {
         if (string.IsNullOrWhiteSpace(request.Query))
@@ -20,6 +23,11 @@ public static class RerankLimits
         if (request.MaxTokensPerDoc < 1)
         {
             return $"max_tokens_per_doc must be at least 1 (got {request.MaxTokensPerDoc}).";
+        }
+
+        if (request.MaxChunksPerDoc is < 1 or > MaxChunksPerDoc)
+        {
+            return $"max_chunks_per_doc must be between 1 and {MaxChunksPerDoc} (got {request.MaxChunksPerDoc}).";
         }
 
         if (request.Documents.Length == 0)

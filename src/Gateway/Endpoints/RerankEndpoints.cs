@@ -25,7 +25,7 @@ public static class RerankEndpoints
                 CohereDocumentText.Validate(body.RankFields);
                 var given = body.Documents ?? throw new ArgumentException("documents is required.");
                 var documents = given.Select((document, i) => CohereDocumentText.Of(document, i, body.RankFields)).ToArray();
-                var response = await Rerank(grains, retry, http, new RerankRequest(body.Query ?? "", documents, body.Model, MaxTokensPerDoc: body.MaxTokensPerDoc),
+                var response = await Rerank(grains, retry, http, new RerankRequest(body.Query ?? "", documents, body.Model, MaxTokensPerDoc: body.MaxTokensPerDoc, MaxChunksPerDoc: body.MaxChunksPerDoc),
                     body.TopN, limits.Value);
                 var results = Ranked(response.Logits)
                     .Take(body.TopN ?? documents.Length)

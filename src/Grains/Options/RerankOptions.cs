@@ -1,4 +1,5 @@
 using RerankCluster.Configuration;
+using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Grains.Options;
 
@@ -37,8 +38,19 @@ public sealed class RerankOptions : ISelfValidatingOptions
     /// </summary>
     public double? Stage1Weight { get; set; }
 
+    /// <summary>
+    /// Windows a long rerank document is cut into when the request names no max_chunks_per_doc; it takes its best
+    /// window's score. 1 (the default): a document is truncated to one pair, as TEI and Jina do.
+    /// </summary>
+    public int MaxChunksPerDoc { get; set; } = 1;
+
     public IEnumerable<string> Validate()
     {
+        if (MaxChunksPerDoc is < 1 or > RerankLimits.MaxChunksPerDoc)
+        {
+            yield return $"{Section}:MaxChunksPerDoc must be between 1 and {RerankLimits.MaxChunksPerDoc} (got {MaxChunksPerDoc}).";
+        }
+
         if (Stage1Weight is < 0 or > 1 or double.NaN)
         {
             yield return $"{Section}:Stage1Weight must be between 0 and 1 (got {Stage1Weight}).";

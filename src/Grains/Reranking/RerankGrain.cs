@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Models;
+using RerankCluster.Grains.Options;
 using RerankCluster.Inference.Batching;
 
 namespace RerankCluster.Grains.Reranking;
@@ -12,7 +13,8 @@ namespace RerankCluster.Grains.Reranking;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models, IOptions<BatcherOptions> batching) : Grain, IRerankGrain
+public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models, IOptions<BatcherOptions> batching, IOptions<RerankOptions> rerank)
+    : Grain, IRerankGrain
 {
     public async Task<RerankResponse> Rerank(RerankRequest request, CancellationToken cancellationToken)
     {
@@ -31,6 +33,15 @@ public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models
         if (!request.Truncate || request.TruncateLeft)
         {
             documents = PairLength.Fit(crossEncoder, request.Query, documents, request.Truncate, request.TruncateLeft);
+        }
+
+        if (request.Truncate && !request.TruncateLeft && (request.MaxChunksPerDoc ?? rerank.Value.MaxChunksPerDoc) is > 1 and var chunks)
+        {
+            var windows = BestChunkScoring.Split(crossEncoder.Tokenizer, request.Query, documents, crossEncoder.MaxLength, chunks);
+            var (windowLogits, windowTimings, windowEncoder) = await scatter.Score(request.Tenant, request.Query, windows.Texts, model,
+                cancellationToken: cancellationToken);
+            return new RerankResponse(BestChunkScoring.Best(windowLogits, windows.Owners, documents.Length), windowTimings, windowEncoder.Model.Name,
+                windowEncoder.ScoresAreRelevance);
         }
 
         var (logits, timings, encoder) = await scatter.Score(request.Tenant, request.Query, documents, model,

@@ -63,6 +63,37 @@ public sealed class BertTextTokenizer
         return pieces.Count <= maxTokens ? text : maxTokens <= 0 ? "" : (normalized ?? text)[pieces[pieces.Count - maxTokens].Offset.Start..];
     }
 
+    /// <summary>
+    /// A text cut into consecutive windows of at most <paramref name="windowTokens"/> word pieces, at most
+    /// <paramref name="maxWindows"/> of them (the rest is dropped), in normalised form. A window ends where a
+    /// word does, so that no word is split between two, unless one word alone fills a window.
+    /// </summary>
+    public IReadOnlyList<string> Windows(string text, int windowTokens, int maxWindows)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowTokens, 1);
+        var pieces = _tokenizer.EncodeToTokens(text, out var normalized);
+        if (pieces.Count <= windowTokens)
+        {
+            return [text];
+        }
+
+        var source = normalized ?? text;
+        var windows = new List<string>();
+        for (var start = 0; start < pieces.Count && windows.Count < maxWindows;)
+        {
+            var end = Math.Min(start + windowTokens, pieces.Count);
+            while (end < pieces.Count && end > start + 1 && pieces[end].Value.StartsWith("##", StringComparison.Ordinal))
+            {
+                end--;
+            }
+
+            windows.Add(source[pieces[start].Offset.Start..pieces[end - 1].Offset.End]);
+            start = end;
+        }
+
+        return windows;
+    }
+
     /// <summary>Ids of one text as the model sees it: [CLS] text [SEP], truncated to <paramref name="maxLength"/>.</summary>
     public int[] EncodeSingle(string text, int maxLength) => EncodeSingle(Tokenize(text), maxLength);
 
