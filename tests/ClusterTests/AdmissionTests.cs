@@ -72,19 +72,33 @@ public sealed class AdmissionTests
             ["Limits:MaxConcurrentRequests"] = "1",
         });
         using var http = new HttpClient { BaseAddress = cluster.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        await HttpAssert.Ok(await http.GetAsync("info")); // the cluster is up before the permit is taken
+        await HttpAssert.Ok(await http.GetAsync("readyz")); // up, without taking a permit
 
-        // A rerank whose body stops halfway holds the only permit until the test lets it finish.
-        var body = new HeldBody("{\"query\": \"capital of France\", ", "\"documents\": [\"Paris is the capital of France.\", \"Bread.\"]}")
+        // A rerank whose body stops halfway holds the only permit until the test sends the rest. It is written on a
+        // socket of its own, so its headers are on the wire before the first probe (HttpClient may hold them back).
+        const string first = "{\"query\": \"capital of France\", ";
+        const string rest = "\"documents\": [\"Paris is the capital of France.\", \"Bread.\"]}";
+        async Task<System.Net.Sockets.TcpClient> Hold()
         {
-            Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") },
-        };
-        var held = http.PostAsync("v1/rerank", body);
-        await body.Started.Task;
+            var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(cluster.BaseAddress.Host, cluster.BaseAddress.Port);
+            await client.GetStream().WriteAsync(System.Text.Encoding.UTF8.GetBytes(
+                $"POST /v1/rerank HTTP/1.1\r\nHost: {cluster.BaseAddress.Authority}\r\nContent-Type: application/json\r\n" +
+                $"Content-Length: {System.Text.Encoding.UTF8.GetByteCount(first + rest)}\r\nConnection: close\r\n\r\n{first}"));
+            return client;
+        }
 
+        var held = await Hold();
         HttpResponseMessage? refused = null;
         for (var attempt = 0; attempt < 200 && refused is null; attempt++)
         {
+            if (held.Available > 0)
+            {
+                // Answered already: it arrived while a probe held the permit and was itself refused. Hold again.
+                held.Dispose();
+                held = await Hold();
+            }
+
             var response = await http.GetAsync("info");
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
@@ -92,7 +106,7 @@ public sealed class AdmissionTests
             }
             else
             {
-                await HttpAssert.Ok(response); // the held request's headers have not reached the gateway yet
+                await HttpAssert.Ok(response); // the held request has not reached the gateway yet
                 await Task.Delay(50);
             }
         }
@@ -104,33 +118,12 @@ public sealed class AdmissionTests
         await HttpAssert.Ok(await http.GetAsync("healthz"));
         await HttpAssert.Ok(await http.GetAsync("readyz"));
 
-        body.Release.SetResult();
-        var results = (await HttpAssert.Ok(await held)).GetProperty("results");
-        Assert.Equal(2, results.GetArrayLength());
+        await held.GetStream().WriteAsync(System.Text.Encoding.UTF8.GetBytes(rest));
+        var answer = await new StreamReader(held.GetStream()).ReadToEndAsync();
+        held.Dispose();
+        Assert.StartsWith("HTTP/1.1 200", answer);
+        Assert.Contains("\"index\"", answer);
         var info = await HttpAssert.Ok(await http.GetAsync("info"));
         Assert.Equal(1, info.GetProperty("max_concurrent_requests").GetInt32());
-    }
-
-    /// <summary>A request body that sends its first part, then waits for <see cref="Release"/> before the rest.</summary>
-    private sealed class HeldBody(string first, string rest) : HttpContent
-    {
-        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
-        {
-            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(first));
-            await stream.FlushAsync();
-            Started.SetResult();
-            await Release.Task;
-            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(rest));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
     }
 }
