@@ -1,7 +1,7 @@
 using System.CommandLine;
 using RerankCluster.Bench;
 
-var output = new Option<string>("--out") { Description = "Folder for bench.json.", DefaultValueFactory = _ => "out/bench" };
+var output = new Option<string>("--out") { Description = "Folder for bench.json and bench.html.", DefaultValueFactory = _ => "out/bench" };
 var queries = new Option<int>("--queries") { Description = "Queries per scenario (the c16 run takes twice as many).", DefaultValueFactory = _ => 12 };
 var candidates = new Option<int>("--candidates") { Description = "Pairs reranked per query.", DefaultValueFactory = _ => 50 };
 var largeIndex = new Option<int>("--large-index") { Description = "Chunks in the stage-1 scale run.", DefaultValueFactory = _ => 50_000 };

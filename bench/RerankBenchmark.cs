@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using RerankCluster.Evaluation;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Inference;
 using RerankCluster.Inference.Batching;
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
+using RerankCluster.Inference.Simulation;
 using RerankCluster.Retrieval;
 
 namespace RerankCluster.Bench;
@@ -22,10 +25,13 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
 {
     public sealed record Settings(string Output, int Queries, int Candidates, int LargeIndex, bool ShowBatches);
 
+    private const int SmallIndex = 5_000;
+
     private readonly Dictionary<string, object> _results = new();
 
     public async Task RunAsync(CancellationToken ct)
     {
+        var started = DateTimeOffset.UtcNow;
         var cache = new ModelStoreOptions().ResolveCacheDirectory();
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
         var fp32Files = ModelResolver.DefaultCrossEncoder(cache);
@@ -112,7 +118,7 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         CompareWithFp32("int8_dynamic", int8Dynamic);
 
         // 5. Stage 1 against stage 2 as the index grows.
-        var stage1Small = await StageSplit(cluster, workload, fp32, 5_000, queries);
+        var stage1Small = await StageSplit(cluster, workload, fp32, SmallIndex, queries);
         var stage1Large = await StageSplit(cluster, workload, fp32, settings.LargeIndex, queries);
 
         var peak = ComputeModel.PeakGflops();
@@ -123,16 +129,17 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         _results["raw_ort_qps"] = Round(rawQps);
         _results["cluster_vs_raw_ort"] = Round(c16.PerSecond / rawQps);
         _results["speedup_c16_vs_baseline"] = Round(c16.PerSecond / baseline.PerSecond);
-        _results["p99_ms_c16"] = Round(c16.Latency.P99);
-        _results["p99_ms_baseline"] = Round(baseline.Latency.P99);
         _results["agreement_queries_synthetic"] = queries.Count;
         _results["agreement_queries_real"] = real.Count;
         _results["stage1_fraction_5k"] = Round(stage1Small.Fraction);
         _results["stage1_fraction_50k"] = Round(stage1Large.Fraction);
         _results["stage1_ms_5k"] = Round(stage1Small.Stage1Ms);
         _results["stage1_ms_50k"] = Round(stage1Large.Stage1Ms);
+        _results["stage2_ms_5k"] = Round(stage1Small.Stage2Ms);
         _results["stage2_ms_50k"] = Round(stage1Large.Stage2Ms);
+        _results["small_index_chunks"] = SmallIndex;
         _results["large_index_chunks"] = settings.LargeIndex;
+        _results["pairs_per_query"] = pairsPerQuery;
         _results["formed_batches"] = batches.Length;
         _results["formed_mean_rows"] = Round(batches.Average(b => b.Rows));
         _results["formed_padding_fraction"] = Round(1 - batches.Sum(b => b.RealTokens) / (double)batches.Sum(b => b.PaddedTokens));
@@ -141,14 +148,23 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         _results["baseline_gflops"] = Round(baselineFlops / baseline.Wall.TotalSeconds / 1e9);
         _results["peak_gflops_rough"] = Round(peak);
         _results["cores"] = Environment.ProcessorCount;
+        _results["machine"] = $"{RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}";
+        _results["measured_at"] = started.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        // The silo reads Simulation:* from the environment as well, so a run can be simulated unasked: the page says so when it was.
+        _results["cluster_simulated"] = cluster.Service<IOptions<SimulationOptions>>().Value.Enabled;
         _results["cross_encoder"] = fp32.Model.Name;
         _results["scores_are_relevance"] = fp32.ScoresAreRelevance;
 
         PrintSummary(peak);
         Directory.CreateDirectory(settings.Output);
         var path = Path.Combine(settings.Output, "bench.json");
-        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(_results, new JsonSerializerOptions { WriteIndented = true }), ct);
-        console.WriteLine($"wrote {path}");
+        var json = JsonSerializer.Serialize(_results, new JsonSerializerOptions { WriteIndented = true });
+        await File.WriteAllTextAsync(path, json, ct);
+        // The page is rendered from the file's own text, so the two cannot disagree.
+        using var written = JsonDocument.Parse(json);
+        var page = Path.Combine(settings.Output, "bench.html");
+        await File.WriteAllTextAsync(page, BenchReport.Render(written.RootElement), ct);
+        console.WriteLine($"wrote {path} and {page}");
     }
 
     private void Report(string name, LoadRun run, int pairsPerQuery, double? flops)
@@ -158,6 +174,8 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
             $"{name,-12} {run.Operations,3} queries, {run.Concurrency,2} in flight: {run.PerSecond,6:F2} q/s  {run.PerSecond * pairsPerQuery,7:F1} pairs/s  " +
             $"p50 {run.Latency.P50,7:F0} ms  p99 {run.Latency.P99,7:F0} ms{tokensNote}"));
         _results[$"{name}_p50_ms"] = Round(run.Latency.P50);
+        _results[$"{name}_p90_ms"] = Round(run.Latency.P90);
+        _results[$"{name}_p99_ms"] = Round(run.Latency.P99);
         _results[$"{name}_pairs_per_s"] = Round(run.PerSecond * pairsPerQuery);
     }
 
@@ -311,7 +329,7 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
     {
         console.WriteLine();
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"cluster c16 vs baseline: {_results["speedup_c16_vs_baseline"]}× throughput, p99 {_results["p99_ms_c16"]} ms vs {_results["p99_ms_baseline"]} ms"));
+            $"cluster c16 vs baseline: {_results["speedup_c16_vs_baseline"]}× throughput, p99 {_results["cluster_c16_p99_ms"]} ms vs {_results["baseline_p99_ms"]} ms"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"cluster c16 vs raw ORT on its own batches: {_results["cluster_vs_raw_ort"]}× (padding in formed batches {_results["formed_padding_fraction"]:P0})"));
         foreach (var key in new[] { "int8", "int8_dynamic" })

@@ -7,6 +7,7 @@ using RerankCluster.Cli.Commands;
 using RerankCluster.Evaluation;
 using RerankCluster.Gateway.Contracts;
 using RerankCluster.Gateway.Endpoints;
+using static RerankCluster.UnitTests.ReportAssert;
 
 namespace RerankCluster.UnitTests;
 
@@ -61,7 +62,7 @@ public sealed class EvalReportTests : IDisposable
         {
             var expected = Resolve(metrics, number.GetAttribute("data-json")!);
             Assert.Equal(expected.GetRawText(), number.GetAttribute("data-value"));
-            AssertShows(expected.GetDouble(), number.TextContent, number.GetAttribute("data-json")!);
+            Shows(expected, number.TextContent, number.GetAttribute("data-json")!);
         }
 
         var marks = page.QuerySelectorAll("[data-plot]").ToList();
@@ -214,21 +215,6 @@ public sealed class EvalReportTests : IDisposable
         Assert.All(points, p => Assert.Equal(low.Pixel + (p.Value - low.Value) * perUnit, p.Pixel, 0.11));
     }
 
-    /// <summary>The text shows the value, rounded to the decimals it shows.</summary>
-    private static void AssertShows(double value, string text, string pointer)
-    {
-        var shown = double.Parse(text.Replace('−', '-'), CultureInfo.InvariantCulture);
-        var decimals = text.Contains('.') ? text.Length - text.IndexOf('.') - 1 : 0;
-        Assert.True(Math.Abs(shown - value) <= 0.5 * Math.Pow(10, -decimals) + 1e-12, $"{pointer}: shows {text}, metrics.json has {value}");
-    }
-
     /// <summary>The exact value an element shows (its text is the same value, rounded: checked above for every number).</summary>
     private static double Exact(IElement element) => Attribute(element, "data-value");
-
-    private static double Attribute(IElement element, string name) => double.Parse(element.GetAttribute(name)!, CultureInfo.InvariantCulture);
-
-    /// <summary>The value at a JSON pointer (RFC 6901), resolved here rather than by the report's own code.</summary>
-    private static JsonElement Resolve(JsonElement root, string pointer) =>
-        pointer.Split('/').Skip(1).Select(t => t.Replace("~1", "/").Replace("~0", "~")).Aggregate(root, (node, token) =>
-            node.ValueKind == JsonValueKind.Array ? node.EnumerateArray().ElementAt(int.Parse(token, CultureInfo.InvariantCulture)) : node.GetProperty(token));
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using RerankCluster.Cli.Reports;
+using RerankCluster.Evaluation.Reports;
 using RerankCluster.Evaluation;
 
 namespace RerankCluster.Cli.Load;

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using RerankCluster.Evaluation.Reports;
+using static RerankCluster.Evaluation.Reports.ReportPage;
 
 namespace RerankCluster.Cli.Reports;
 
@@ -19,11 +21,7 @@ public static class EvalReport
 
     public static string Render(JsonElement metrics)
     {
-        var page = new StringBuilder();
-        page.Append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-            .Append("<title>Evaluation: ").Append(Text(Path.GetFileName(metrics.GetProperty("dataset").GetString() ?? ""))).Append("</title>\n")
-            .Append("<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n<main>\n");
+        var page = Begin("Evaluation: " + Path.GetFileName(metrics.GetProperty("dataset").GetString() ?? ""));
         Header(page, metrics);
         MetricsTable(page, metrics);
         Curves(page, metrics);
@@ -31,8 +29,7 @@ public static class EvalReport
         QueryTable(page, metrics, "fixed", "Queries stage 2 fixed", "A relevant document came into the top {0}, where stage 1 had none");
         QueryTable(page, metrics, "broken", "Queries stage 2 broke", "Stage 1 had a relevant document in the top {0}, stage 2 has none");
         Latency(page, metrics);
-        page.Append("</main>\n</body>\n</html>\n");
-        return page.ToString();
+        return End(page);
     }
 
     private static void Header(StringBuilder page, JsonElement metrics)
@@ -44,8 +41,8 @@ public static class EvalReport
             var warning = metrics.TryGetProperty("warning", out var text) && text.ValueKind == JsonValueKind.String
                 ? text.GetString()!
                 : "The cross-encoder's scores are not relevance.";
-            page.Append("<div class=\"not-relevance\" role=\"alert\" id=\"not-relevance\"><strong>Scores are not relevance.</strong> ")
-                .Append(Text(warning)).Append(" Stage 2's figures below describe this model's order, not how well reranking finds relevant documents.</div>\n");
+            Alert(page, "not-relevance", "Scores are not relevance.",
+                warning + " Stage 2's figures below describe this model's order, not how well reranking finds relevant documents.");
         }
 
         page.Append("<dl class=\"facts\">\n")
@@ -141,12 +138,7 @@ public static class EvalReport
         for (var i = 0; i < bins.Count; i++)
         {
             var pointer = $"{histogram}/bins/{i}/queries";
-            var top = chart.Y(counts[i]);
-            chart.Append($"<rect x=\"{chart.X(i + 0.1):F1}\" y=\"{top:F1}\" width=\"{chart.Width(0.8):F1}\" height=\"{chart.Y(0) - top:F1}\" ")
-                .Append($"fill=\"{Stage2Colour}\" data-plot=\"{pointer}\" data-value=\"{counts[i]}\"><title>{SvgChart.Escape(BinLabel(bins[i]))}: ")
-                .Append($"{counts[i]} queries</title></rect>\n")
-                .Append($"<text x=\"{chart.X(i + 0.5):F1}\" y=\"{top - 4:F1}\" text-anchor=\"middle\" data-json=\"{pointer}\" data-value=\"{counts[i]}\">")
-                .Append($"{counts[i]}</text>\n");
+            chart.Bar(i + 0.1, 0.8, pointer, Resolve(metrics, pointer), Stage2Colour, counts[i].ToString(Culture), $"{BinLabel(bins[i])}: {counts[i]} queries");
         }
 
         page.Append("<section>\n<h2>How far stage 2 moved the relevant document</h2>\n<p id=\"rank-change-summary\">Stage 2 moved each query's first ")
@@ -228,45 +220,4 @@ public static class EvalReport
         page.Append("</tbody>\n</table></div>\n<p>Ingestion: ").Append(Number(metrics, "/timings/ingest_seconds", "0.###")).Append(" s, ")
             .Append(Number(metrics, "/timings/ingest_documents_per_second", "0.##")).Append(" documents/s.</p>\n</section>\n");
     }
-
-    /// <summary>A number from metrics.json, shown in <paramref name="format"/> and tagged with where it came from.</summary>
-    private static string Number(JsonElement metrics, string pointer, string format, string tag = "span")
-    {
-        var value = Resolve(metrics, pointer);
-        return $"<{tag} class=\"num\" data-json=\"{Text(pointer)}\" data-value=\"{value.GetRawText()}\">{value.GetDouble().ToString(format, Culture)}</{tag}>";
-    }
-
-    /// <summary>The value at a JSON pointer (RFC 6901).</summary>
-    private static JsonElement Resolve(JsonElement root, string pointer)
-    {
-        var value = root;
-        foreach (var token in pointer.Split('/').Skip(1).Select(t => t.Replace("~1", "/").Replace("~0", "~")))
-        {
-            value = value.ValueKind == JsonValueKind.Array ? value[int.Parse(token, Culture)] : value.GetProperty(token);
-        }
-
-        return value;
-    }
-
-    private static string Text(string text) => SvgChart.Escape(text);
-
-    private const string Style = """
-        :root { color-scheme: light; font-family: system-ui, sans-serif; line-height: 1.45; color: #1d1d1f; }
-        body { margin: 0; background: #f6f6f4; }
-        main { max-width: 1120px; margin: 0 auto; padding: 1rem 1.25rem 3rem; }
-        h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
-        .not-relevance { background: #fff1e0; border: 3px solid #b45309; border-radius: 6px; padding: .8rem 1rem; font-size: 1.05rem; }
-        .facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
-        .facts dt { font-weight: 600; } .facts dd { margin: 0; overflow-wrap: anywhere; }
-        table { border-collapse: collapse; background: white; }
-        th, td { border: 1px solid #ddd; padding: .25rem .6rem; text-align: left; vertical-align: top; }
-        td.num { text-align: right; font-variant-numeric: tabular-nums; }
-        .scroll { overflow-x: auto; }
-        .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
-        .legend span { margin-right: 1.5rem; font-weight: 600; }
-        svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
-        details { margin-top: 1rem; }
-        @media (max-width: 640px) { main { padding: .5rem; } .facts { grid-template-columns: 1fr; } th, td { padding: .2rem .3rem; } }
-
-        """;
 }

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 
-namespace RerankCluster.Cli.Reports;
+namespace RerankCluster.Evaluation.Reports;
 
 /// <summary>
-/// The frame every SVG chart of the CLI draws in (load's latency plot, eval's curves and histogram): a
-/// title, linear axes from 0 to the data bounds, grid lines with tick labels and axis titles. Callers add
+/// The frame every SVG chart of the reports draws in (load's latency plot, eval's curves and histogram,
+/// bench's bars): a title, linear axes from 0 to the data bounds, grid lines with tick labels and axis titles. Callers add
 /// their marks in data coordinates through <see cref="X"/> and <see cref="Y"/>; the text stays invariant-culture.
 /// </summary>
 public sealed class SvgChart
@@ -91,6 +92,20 @@ public sealed class SvgChart
             Append($"<polyline points=\"{path}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{(dash is null ? "" : $" stroke-dasharray=\"{dash}\"")}/>\n");
         }
 
+        return this;
+    }
+
+    /// <summary>
+    /// A bar from the x axis up to a value read from a report's JSON, labelled above with that value: the bar
+    /// carries the value's JSON pointer in <c>data-plot</c>, the label in <c>data-json</c>, both the exact value in <c>data-value</c>.
+    /// </summary>
+    public SvgChart Bar(double x, double width, string pointer, JsonElement value, string colour, string label, string tooltip)
+    {
+        var top = Y(value.GetDouble());
+        Append($"<rect x=\"{X(x):F1}\" y=\"{top:F1}\" width=\"{Width(width):F1}\" height=\"{Y(0) - top:F1}\" ")
+            .Append($"fill=\"{colour}\" data-plot=\"{pointer}\" data-value=\"{value.GetRawText()}\"><title>{Escape(tooltip)}</title></rect>\n")
+            .Append($"<text x=\"{X(x + width / 2):F1}\" y=\"{top - 4:F1}\" text-anchor=\"middle\" data-json=\"{pointer}\" data-value=\"{value.GetRawText()}\">")
+            .Append($"{Escape(label)}</text>\n");
         return this;
     }
 
