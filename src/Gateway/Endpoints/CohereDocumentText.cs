@@ -25,10 +25,15 @@ public static class CohereDocumentText
             }, position);
         }
 
-        var lines = rankFields
-            .Where(name => document.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
-            .Select(name => $"{name}: {(document.GetProperty(name) is { ValueKind: JsonValueKind.String } value ? Text(value, position) : document.GetProperty(name).GetRawText())}")
-            .ToList();
+        var lines = new List<string>();
+        foreach (var name in rankFields)
+        {
+            if (document.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
+            {
+                lines.Add($"{name}: {(value.ValueKind == JsonValueKind.String ? Text(value, position) : value.GetRawText())}");
+            }
+        }
+
         return lines.Count > 0
             ? string.Join('\n', lines)
             : throw new ArgumentException($"documents[{position}] has none of the rank_fields ({string.Join(", ", rankFields)}).");

@@ -18,7 +18,7 @@ public static class IndexEndpoints
             var names = await grains.GetGrain<IQuotaGrain>(http.Tenant()).Indexes();
             var infos = await Task.WhenAll(names.Select(name => Index(grains, http, name).Get()));
             return Results.Ok(new IndexListBody(infos.OfType<IndexInfo>()
-                .Select(info => new IndexBody(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt, null, null, null, info.Replicas))
+                .Select(Settings)
                 .ToArray()));
         }).AddEndpointFilter<TenantAuthorizationFilter>().WithTags("indexes");
 
@@ -34,7 +34,7 @@ public static class IndexEndpoints
             var info = await Index(grains, http, index).Create(
                 new IndexSettings(body?.Shards ?? IndexSettings.DefaultShards, body?.BiEncoder, body?.CrossEncoder,
                     body?.Replicas ?? IndexSettings.DefaultReplicas));
-            return Results.Ok(new IndexBody(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt, null, null, null, info.Replicas));
+            return Results.Ok(Settings(info));
         });
 
         indexes.MapGet("", async (string index, HttpContext http, IGrainFactory grains) =>
@@ -102,6 +102,10 @@ public static class IndexEndpoints
 
         return app;
     }
+
+    /// <summary>An index's settings alone, without document counts or shard statistics.</summary>
+    private static IndexBody Settings(IndexInfo info) =>
+        new(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt, null, null, null, info.Replicas);
 
     private static IIndexGrain Index(IGrainFactory grains, HttpContext http, string index) =>
         grains.GetGrain<IIndexGrain>(IndexKey.For(http.Tenant(), index));

@@ -30,22 +30,19 @@ public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models
         var documents = request.MaxTokensPerDoc is { } maxTokens
             ? request.Documents.Select(d => crossEncoder.Tokenizer.Truncate(d, maxTokens)).ToArray()
             : request.Documents;
+        BestChunkScoring.Windows? windows = null;
         if (!request.Truncate || request.TruncateLeft)
         {
             documents = PairLength.Fit(crossEncoder, request.Query, documents, request.Truncate, request.TruncateLeft);
         }
-
-        if (request.Truncate && !request.TruncateLeft && (request.MaxChunksPerDoc ?? rerank.Value.MaxChunksPerDoc) is > 1 and var chunks)
+        else if ((request.MaxChunksPerDoc ?? rerank.Value.MaxChunksPerDoc) is > 1 and var chunks)
         {
-            var windows = BestChunkScoring.Split(crossEncoder.Tokenizer, request.Query, documents, crossEncoder.MaxLength, chunks);
-            var (windowLogits, windowTimings, windowEncoder) = await scatter.Score(request.Tenant, request.Query, windows.Texts, model,
-                cancellationToken: cancellationToken);
-            return new RerankResponse(BestChunkScoring.Best(windowLogits, windows.Owners, documents.Length), windowTimings, windowEncoder.Model.Name,
-                windowEncoder.ScoresAreRelevance);
+            windows = BestChunkScoring.Split(crossEncoder.Tokenizer, request.Query, documents, crossEncoder.MaxLength, chunks);
         }
 
-        var (logits, timings, encoder) = await scatter.Score(request.Tenant, request.Query, documents, model,
+        var (scored, timings, encoder) = await scatter.Score(request.Tenant, request.Query, windows?.Texts ?? documents, model,
             cancellationToken: cancellationToken);
+        var logits = windows is null ? scored : BestChunkScoring.Best(scored, windows.Owners, documents.Length);
         return new RerankResponse(logits, timings, encoder.Model.Name, encoder.ScoresAreRelevance);
     }
 

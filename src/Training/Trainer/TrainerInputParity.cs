@@ -11,6 +11,11 @@ namespace RerankCluster.Training.Trainer;
 /// </summary>
 public static class TrainerInputParity
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A line of mined.jsonl, as <see cref="Data.TrainingGroupsFile"/> writes it.</summary>
+    private sealed record MinedGroup(string Query, string Positive, string[] Negatives);
+
     /// <returns>How many rows were compared and how many differ.</returns>
     public static (int Rows, int Mismatches) Check(string parityFile, string minedFile, BertTextTokenizer tokenizer, int maxLength)
     {
@@ -20,12 +25,11 @@ public static class TrainerInputParity
         var masks = root.GetProperty("attention_mask").EnumerateArray().ToList();
         var expected = File.ReadLines(minedFile)
             .Where(line => line.Length > 0)
-            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Select(line => JsonSerializer.Deserialize<MinedGroup>(line, Json)!)
             .SelectMany(group =>
             {
-                var query = tokenizer.Tokenize(group.GetProperty("query").GetString()!);
-                return group.GetProperty("negatives").EnumerateArray().Select(n => n.GetString()!)
-                    .Prepend(group.GetProperty("positive").GetString()!)
+                var query = tokenizer.Tokenize(group.Query);
+                return group.Negatives.Prepend(group.Positive)
                     .Select(passage => tokenizer.EncodePair(query, tokenizer.Tokenize(passage), maxLength).Ids);
             })
             .Take(ids.Count)
