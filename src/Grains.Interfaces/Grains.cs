@@ -90,16 +90,10 @@ public interface IIngestJobGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// The per-silo entry point for embedding work, keyed by a silo address and placed on that silo (as
-/// <see cref="IRerankSiloGrain"/>), so that the stateless workers it calls run there.
+/// Embeds chunk texts at ingestion with the bi-encoder of one silo: keyed by a silo address and placed on
+/// that silo (as <see cref="IRerankSiloGrain"/>).
 /// </summary>
 public interface IEmbeddingSiloGrain : IGrainWithStringKey
-{
-    Task<float[][]> Embed(string[] texts, string biEncoder, CancellationToken cancellationToken = default);
-}
-
-/// <summary>Embeds chunk texts with the bi-encoder of the silo it runs on.</summary>
-public interface IEmbeddingWorkerGrain : IGrainWithIntegerKey
 {
     Task<float[][]> Embed(string[] texts, string biEncoder, CancellationToken cancellationToken = default);
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using RerankCluster.Inference.Batching;
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
 using RerankCluster.Inference.Simulation;
@@ -13,9 +15,12 @@ public sealed class BiEncoder : IDisposable
 {
     private readonly BertOnnxSession? _session;
     private readonly SimulatedAccelerator? _simulated;
+    private readonly DeviceQueue _device = new();
+    private readonly ThroughputMeter _throughput = new(1);
+    private readonly TimeSpan _maxBulkCallTime;
 
-    public BiEncoder(ModelFiles model, OnnxSessionFactory sessions, int maxLength = 256, int batchSize = 32)
-        : this(model, maxLength, batchSize)
+    public BiEncoder(ModelFiles model, OnnxSessionFactory sessions, int maxLength = 256, int batchSize = 32, TimeSpan maxBulkCallTime = default)
+        : this(model, maxLength, batchSize, maxBulkCallTime)
     {
         var session = sessions.Create(model.OnnxPath, out var provider);
         _session = new BertOnnxSession(session, provider, ChooseHiddenState);
@@ -31,15 +36,16 @@ public sealed class BiEncoder : IDisposable
     /// The model's tokenizer with a simulated accelerator in place of its graph: real tokenisation,
     /// modelled inference time, hashed bag-of-token vectors (scale tests only).
     /// </summary>
-    public BiEncoder(ModelFiles model, SimulatedAccelerator accelerator, int dimension, int maxLength = 256, int batchSize = 32)
-        : this(model with { Name = $"{model.Name} (simulated accelerator)", IsRelevanceModel = false }, maxLength, batchSize)
+    public BiEncoder(ModelFiles model, SimulatedAccelerator accelerator, int dimension, int maxLength = 256, int batchSize = 32,
+        TimeSpan maxBulkCallTime = default)
+        : this(model with { Name = $"{model.Name} (simulated accelerator)", IsRelevanceModel = false }, maxLength, batchSize, maxBulkCallTime)
     {
         _simulated = accelerator;
         Provider = ExecutionProvider.Simulated;
         Dimension = dimension;
     }
 
-    private BiEncoder(ModelFiles model, int maxLength, int batchSize)
+    private BiEncoder(ModelFiles model, int maxLength, int batchSize, TimeSpan maxBulkCallTime)
     {
         if (maxLength < 8)
         {
@@ -49,6 +55,7 @@ public sealed class BiEncoder : IDisposable
         Model = model;
         MaxLength = maxLength;
         BatchSize = Math.Max(1, batchSize);
+        _maxBulkCallTime = maxBulkCallTime;
         Tokenizer = model.CreateTokenizer();
     }
 
@@ -66,25 +73,38 @@ public sealed class BiEncoder : IDisposable
 
     public float[] Embed(string text) => Embed([text])[0];
 
-    public float[][] Embed(IReadOnlyList<string> texts) =>
-        EmbedTokens(texts.Select(Tokenizer.Tokenize).ToArray());
+    /// <summary>Embeds texts as interactive work, blocking the calling thread (offline tools; a silo uses <see cref="EmbedAsync"/>).</summary>
+    public float[][] Embed(IReadOnlyList<string> texts) => EmbedAsync(texts, DeviceWork.Interactive).GetAwaiter().GetResult();
 
-    /// <summary>Embeds already-tokenised texts (no special tokens), batching similar lengths together.</summary>
-    public float[][] EmbedTokens(IReadOnlyList<int[]> tokens)
+    /// <summary>
+    /// Embeds texts in length-sorted batches, each model call taking the device in <paramref name="work"/>'s
+    /// turn (<see cref="DeviceQueue"/>) and running off the caller's thread. A bulk call is cut short enough to
+    /// take at most BiEncoder:MaxBulkCallTime at the measured speed, so a query never waits longer behind ingestion.
+    /// </summary>
+    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, DeviceWork work, CancellationToken cancellationToken = default)
     {
-        var result = new float[tokens.Count][];
+        var tokens = texts.Select(Tokenizer.Tokenize).ToArray();
+        var result = new float[tokens.Length][];
         // Sorting by length keeps the padding of each batch small.
-        var order = Enumerable.Range(0, tokens.Count).OrderBy(i => tokens[i].Length).ToArray();
-        for (var start = 0; start < order.Length; start += BatchSize)
+        var order = Enumerable.Range(0, tokens.Length).OrderBy(i => tokens[i].Length).ToArray();
+        for (var start = 0; start < order.Length;)
         {
-            var slice = order.AsSpan(start, Math.Min(BatchSize, order.Length - start)).ToArray();
+            var slice = order.AsSpan(start, RowsPerCall(tokens, order, start, work)).ToArray();
+            start += slice.Length;
             var sequences = slice.Select(i =>
             {
                 var ids = Tokenizer.EncodeSingle(tokens[i], MaxLength);
                 return (ids, new int[ids.Length]);
             }).ToArray();
             using var batch = EncodedBatch.Pad(sequences, Tokenizer.PadId);
-            var pooled = MeanPool(batch);
+            float[][] pooled;
+            using (await _device.EnterAsync(work, cancellationToken))
+            {
+                var clock = Stopwatch.StartNew();
+                pooled = await Task.Run(() => MeanPool(batch), cancellationToken);
+                _throughput.Record((long)batch.Rows * batch.Width, clock.Elapsed);
+            }
+
             for (var r = 0; r < slice.Length; r++)
             {
                 result[slice[r]] = pooled[r];
@@ -93,6 +113,29 @@ public sealed class BiEncoder : IDisposable
 
         return result;
     }
+
+    /// <summary>Rows of the next call: BiEncoder:BatchSize, or for bulk work as many as fit MaxBulkCallTime at the measured speed (at least one).</summary>
+    private int RowsPerCall(int[][] tokens, int[] order, int start, DeviceWork work)
+    {
+        var most = Math.Min(BatchSize, order.Length - start);
+        var rate = _throughput.TokensPerSecond;
+        if (work != DeviceWork.Bulk || _maxBulkCallTime <= TimeSpan.Zero || rate <= 0)
+        {
+            return most;
+        }
+
+        var budget = rate * _maxBulkCallTime.TotalSeconds;
+        var rows = 1;
+        // Sorted shortest first: a batch pads to its last row.
+        while (rows < most && (rows + 1) * PaddedWidth(tokens[order[start + rows]]) <= budget)
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+
+    private int PaddedWidth(int[] tokens) => Math.Min(tokens.Length, MaxLength - 2) + 2;
 
     private float[][] MeanPool(EncodedBatch batch) =>
         _simulated?.Embed(batch, Dimension) ?? _session!.Run(batch, (hidden, shape) => MeanPool(batch, hidden, shape));

@@ -17,6 +17,12 @@ public sealed class BiEncoderOptions : ISelfValidatingOptions
 
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// Longest one ingestion call may hold the bi-encoder at its measured speed: a search's query embedding,
+    /// which goes first, waits at most this long behind ingestion. Smaller calls cost some throughput. 0: BatchSize rows.
+    /// </summary>
+    public TimeSpan MaxBulkCallTime { get; set; } = TimeSpan.FromMilliseconds(100);
+
     public IEnumerable<string> Validate()
     {
         if (MaxLength is < 8 or > 512)
@@ -27,6 +33,11 @@ public sealed class BiEncoderOptions : ISelfValidatingOptions
         if (BatchSize is < 1 or > 1024)
         {
             yield return $"{Section}:BatchSize must be between 1 and 1024 (got {BatchSize}).";
+        }
+
+        if (MaxBulkCallTime < TimeSpan.Zero || MaxBulkCallTime > TimeSpan.FromMinutes(1))
+        {
+            yield return $"{Section}:MaxBulkCallTime must be between 0 and 1 minute (got {MaxBulkCallTime}).";
         }
     }
 }

@@ -4,7 +4,7 @@ using RerankCluster.Grains.Ingestion;
 namespace RerankCluster.ClusterTests;
 
 /// <summary>
-/// A grain call filter in front of every embedding worker (registered on each test silo): counts the calls
+/// A grain call filter in front of every silo's embedding grain (registered on each test silo): counts the calls
 /// each silo embeds, holds a call whose texts carry <see cref="HoldMarker"/> until released, and can make
 /// every call slow, the way a busy accelerator would look.
 /// </summary>
@@ -35,7 +35,7 @@ public sealed class EmbeddingGate
 
     public async Task Pass(string silo, IIncomingGrainCallContext context)
     {
-        if (context.Grain is EmbeddingWorkerGrain && context.Request.GetArgument(0) is string[] texts)
+        if (context.Grain is EmbeddingSiloGrain && context.Request.GetArgument(0) is string[] texts)
         {
             CallsBySilo.AddOrUpdate(silo, 1, (_, calls) => calls + 1);
             if (texts.Any(text => text.Contains(HoldMarker, StringComparison.Ordinal)))

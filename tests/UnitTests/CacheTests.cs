@@ -32,7 +32,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public void Scores_are_keyed_by_model_query_and_passage()
+    public async Task Scores_are_keyed_by_model_query_and_passage()
     {
         var cache = new InferenceCache(Microsoft.Extensions.Options.Options.Create(new CacheOptions()));
         var (_, keys) = cache.Scores("model-a", "query", ["p1", "p2"]);
@@ -47,8 +47,8 @@ public sealed class CacheTests
         Assert.True(float.IsNaN(cache.Scores("model-a", "queryp", ["1"]).Logits[0]));
 
         var calls = 0;
-        var vector = cache.QueryEmbedding("bi", "q", _ => { calls++; return [1f]; });
-        Assert.Same(vector, cache.QueryEmbedding("bi", "q", _ => { calls++; return [2f]; }));
+        var vector = await cache.QueryEmbedding("bi", "q", _ => { calls++; return Task.FromResult<float[]>([1f]); });
+        Assert.Same(vector, await cache.QueryEmbedding("bi", "q", _ => { calls++; return Task.FromResult<float[]>([2f]); }));
         Assert.Equal(1, calls);
     }
 }

@@ -102,6 +102,39 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
     }
 
     [Theory]
+    [InlineData(1000, true)]
+    [InlineData(0, false)]
+    public async Task Once_throughput_is_measured_a_model_call_holds_what_the_silo_scores_in_MaxBatchTime(int maxBatchTimeMs, bool split)
+    {
+        // The two measured calls take at least 300 ms for ~100 tokens each: at most ~350 tokens/s, so 1 s of work
+        // is about three of the six ~100-token pairs below, while MaxBatchTokens alone would take all six.
+        var calls = 0;
+        var rows = new ConcurrentQueue<int>();
+        var options = new BatcherOptions { MaxBatchTokens = 4096, MaxWait = TimeSpan.Zero, MaxBatchTime = TimeSpan.FromMilliseconds(maxBatchTimeMs) };
+        await using var batcher = new CrossEncoderBatcher(batch =>
+        {
+            if (Interlocked.Increment(ref calls) <= 2)
+            {
+                Thread.Sleep(300);
+            }
+            else
+            {
+                rows.Enqueue(batch.Rows);
+            }
+
+            return new float[batch.Rows];
+        }, models.CrossEncoder.Tokenizer, options);
+        await batcher.Score("t", "rivers", Passages("warm", 1, 100), 512).WaitAsync(LivenessBound);
+        await batcher.Score("t", "rivers", Passages("measured", 1, 100), 512).WaitAsync(LivenessBound);
+
+        var scores = await batcher.Score("t", "rivers", Passages("valley", 6, 100), 512).WaitAsync(LivenessBound);
+
+        Assert.Equal(6, scores.Logits.Length);
+        Assert.Equal(6, rows.Sum());
+        Assert.Equal(split, rows.Count > 1);
+    }
+
+    [Theory]
     [InlineData(1000, false)]
     [InlineData(0, true)]
     public async Task Once_throughput_is_measured_the_budget_is_what_drains_in_MaxQueueDelay(int maxQueueDelayMs, bool admitsThird)

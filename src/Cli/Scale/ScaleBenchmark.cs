@@ -43,6 +43,7 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
                 ["shards"] = Shards,
                 ["candidates"] = Candidates,
                 ["caches"] = "off",
+                ["batching_max_batch_time_ms"] = 50,
                 ["machine_cores"] = System.Environment.ProcessorCount,
             },
         };
@@ -235,6 +236,8 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
         // Every query reaches the silos' models: no cache answers for them.
         ["Cache__Scores"] = "0",
         ["Cache__QueryEmbeddings"] = "0",
+        // A model call holds a simulated device for at most ~50 ms: a quiet tenant waits about two calls beside a flood.
+        ["Batching__MaxBatchTime"] = "00:00:00.050",
         ["Limits__RequestsPerSecond"] = "100000",
         ["Limits__Burst"] = "100000",
         ["Logging__LogLevel__Default"] = "Warning",

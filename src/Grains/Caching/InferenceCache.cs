@@ -15,7 +15,7 @@ public sealed class InferenceCache(IOptions<CacheOptions> options)
     private readonly BoundedLruCache<UInt128, float[]> _embeddings = new(options.Value.QueryEmbeddings);
     private readonly BoundedLruCache<UInt128, float> _scores = new(options.Value.Scores);
 
-    public float[] QueryEmbedding(string model, string query, Func<string, float[]> embed)
+    public async Task<float[]> QueryEmbedding(string model, string query, Func<string, Task<float[]>> embed)
     {
         var key = Key(model, query);
         if (Lookup(_embeddings, key, "query_embedding", out var vector))
@@ -23,7 +23,7 @@ public sealed class InferenceCache(IOptions<CacheOptions> options)
             return vector;
         }
 
-        vector = embed(query);
+        vector = await embed(query);
         _embeddings.Set(key, vector);
         return vector;
     }

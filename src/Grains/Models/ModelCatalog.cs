@@ -112,8 +112,8 @@ public sealed class ModelCatalog : IAsyncDisposable
     {
         var files = _resolver.BiEncoder(name == DefaultBiEncoder ? _bi.Model : name);
         var encoder = _simulation.Enabled
-            ? new BiEncoder(files, _simulatedEmbedding.Value, _simulation.BiEncoderDimension, _bi.MaxLength, _bi.BatchSize)
-            : new BiEncoder(files, _sessions, _bi.MaxLength, _bi.BatchSize);
+            ? new BiEncoder(files, _simulatedEmbedding.Value, _simulation.BiEncoderDimension, _bi.MaxLength, _bi.BatchSize, _bi.MaxBulkCallTime)
+            : new BiEncoder(files, _sessions, _bi.MaxLength, _bi.BatchSize, _bi.MaxBulkCallTime);
         var window = _indexing.ChunkTokens == 0 ? encoder.MaxLength - 2 : Math.Min(_indexing.ChunkTokens, encoder.MaxLength - 2);
         return new BiEncoderEntry(encoder, new TextChunker(encoder.Tokenizer, window, Math.Min(_indexing.ChunkOverlapTokens, window - 1)));
     }

@@ -9,6 +9,7 @@ using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
 using RerankCluster.Grains.Reranking;
 using RerankCluster.Inference;
+using RerankCluster.Inference.Batching;
 using RerankCluster.Retrieval;
 
 namespace RerankCluster.Grains.Querying;
@@ -80,8 +81,9 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         var clock = Stopwatch.StartNew();
         using var embedSpan = RerankTelemetry.Source.StartActivity("embed query");
         var encoder = models.BiEncoder(index.BiEncoder).Encoder;
-        // Off the activation's turn: the silo's one query worker interleaves the other searches meanwhile.
-        var queryVector = await Task.Run(() => cache.QueryEmbedding(index.BiEncoder, request.Query, encoder.Embed), cancellationToken);
+        // Interactive work: ahead of any ingestion queued on this silo's bi-encoder, and off the activation's turn.
+        var queryVector = await cache.QueryEmbedding(index.BiEncoder, request.Query,
+            async query => (await encoder.EmbedAsync([query], DeviceWork.Interactive, cancellationToken))[0]);
         var embedMs = clock.Elapsed.TotalMilliseconds;
         embedSpan?.Dispose();
         using var stage1Span = RerankTelemetry.Source.StartActivity("stage 1: scatter and merge");

@@ -12,6 +12,14 @@ public sealed class BatcherOptions : ISelfValidatingOptions
 
     public int MaxBatchPairs { get; set; } = 64;
 
+    /// <summary>
+    /// Longest one model call may take at the silo's measured speed (fewer tokens than MaxBatchTokens on a slow
+    /// silo): pairs first in fair order wait at most this long for the call already running, so a quiet tenant
+    /// beside a flooding one waits about two calls, not two full batches. Shorter calls cost throughput (per-call
+    /// overhead, smaller matrices). 0 (the default): MaxBatchTokens only, as TEI.
+    /// </summary>
+    public TimeSpan MaxBatchTime { get; set; }
+
     /// <summary>Most of a row that padding may take: a shorter pair starts a new batch instead.</summary>
     public double MaxPaddingFraction { get; set; } = 0.2;
 
@@ -31,9 +39,10 @@ public sealed class BatcherOptions : ISelfValidatingOptions
     /// <summary>
     /// Admission budget in time: once the silo's throughput is measured, the queue holds at most this much
     /// work (tokens per second × delay, and never more than MaxQueuedTokens), so a fast silo queues more
-    /// tokens than a slow one and no admitted pair waits longer than this for the model. 0: tokens only.
+    /// tokens than a slow one and no admitted pair waits much longer than this for the model (a CPU silo, whose
+    /// one batch already takes longer, keeps one batch). 0: tokens only.
     /// </summary>
-    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Share of the model each tenant gets while several wait (weighted fair queueing by tokens); unlisted tenants weigh 1.</summary>
     public Dictionary<string, double> TenantWeights { get; set; } = new(StringComparer.Ordinal);
@@ -50,6 +59,11 @@ public sealed class BatcherOptions : ISelfValidatingOptions
         if (MaxBatchPairs is < 1 or > 4096)
         {
             yield return $"{Section}:MaxBatchPairs must be between 1 and 4096 (got {MaxBatchPairs}).";
+        }
+
+        if (MaxBatchTime < TimeSpan.Zero || MaxBatchTime > TimeSpan.FromMinutes(1))
+        {
+            yield return $"{Section}:MaxBatchTime must be between 0 and 1 minute (got {MaxBatchTime}).";
         }
 
         if (MaxWait < TimeSpan.Zero || MaxWait > TimeSpan.FromSeconds(1))

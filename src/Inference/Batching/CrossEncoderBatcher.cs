@@ -10,7 +10,7 @@ namespace RerankCluster.Inference.Batching;
 /// queue their pairs, if <see cref="TokenAdmission"/> admits them against Batching:MaxQueuedTokens
 /// (else <see cref="QueueFullException"/> at once); inference threads take waiting pairs in weighted
 /// fair order across tenants (after at most MaxWait for company), sort them by length so rows pad
-/// little, cut batches bounded by MaxBatchPairs and MaxBatchTokens (padded tokens), run them, and
+/// little, cut batches bounded by MaxBatchPairs, MaxBatchTokens (padded tokens) and MaxBatchTime, run them, and
 /// hand each caller its scores in its own order. A cancelled request's pairs leave the queue at once.
 /// </summary>
 public sealed class CrossEncoderBatcher : IAsyncDisposable
@@ -116,7 +116,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         return request.Completion.Task;
     }
 
-    /// <summary>Batching:MaxQueuedTokens, or less: what the measured throughput drains in Batching:MaxQueueDelay (at least one full batch).</summary>
+    /// <summary>Batching:MaxQueuedTokens, or less: what the measured throughput drains in Batching:MaxQueueDelay (at least one batch, <see cref="BatchTokenLimit"/>).</summary>
     private long AdmissionBudget()
     {
         var rate = _throughput.TokensPerSecond;
@@ -126,7 +126,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         }
 
         var drained = (long)(rate * _options.MaxQueueDelay.TotalSeconds);
-        return Math.Clamp(drained, _options.MaxBatchTokens, _options.MaxQueuedTokens);
+        return Math.Clamp(drained, BatchTokenLimit(), _options.MaxQueuedTokens);
     }
 
     private void Enqueue(Request request, Pair[] pairs, string? requestId)
@@ -190,8 +190,8 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         var window = new List<Pair>();
         while (await NextWindow(window))
         {
-            var plan = MicroBatchPlanner.Plan(window.Select(p => p.Ids.Length).ToArray(), _options.MaxBatchPairs, _options.MaxBatchTokens,
-                _options.MaxPaddingFraction);
+            var plan = MicroBatchPlanner.Plan(window.Select(p => p.Ids.Length).ToArray(), _options.MaxBatchPairs,
+                Math.Max(BatchTokenLimit(), window.Max(p => (long)p.Ids.Length)), _options.MaxPaddingFraction);
             foreach (var indices in plan)
             {
                 Run(indices.Select(i => window[i]).ToArray());
@@ -240,15 +240,25 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
     /// </summary>
     private void Take(List<Pair> window)
     {
+        var limit = BatchTokenLimit();
         lock (_gate)
         {
             var tokens = window.Sum(p => (long)p.Ids.Length);
-            while (window.Count < _options.MaxBatchPairs && tokens < _options.MaxBatchTokens && _queue.TryDequeue(out var pair))
+            while (window.Count < _options.MaxBatchPairs && tokens < limit && _queue.TryDequeue(out var pair))
             {
                 window.Add(pair);
                 tokens += pair.Ids.Length;
             }
         }
+    }
+
+    /// <summary>Batching:MaxBatchTokens, or what the measured speed scores in Batching:MaxBatchTime when that is less.</summary>
+    private long BatchTokenLimit()
+    {
+        var rate = _throughput.TokensPerSecond;
+        return _options.MaxBatchTime > TimeSpan.Zero && rate > 0
+            ? Math.Clamp((long)(rate * _options.MaxBatchTime.TotalSeconds), 1, _options.MaxBatchTokens)
+            : _options.MaxBatchTokens;
     }
 
     private void Run(Pair[] pairs)
