@@ -137,11 +137,11 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
     [Theory]
     [InlineData(1000, false)]
     [InlineData(0, true)]
-    public async Task Once_throughput_is_measured_the_budget_is_what_drains_in_MaxQueueDelay(int maxQueueDelayMs, bool admitsThird)
+    public async Task Once_throughput_is_measured_a_request_is_admitted_only_while_the_work_ahead_drains_within_MaxQueueDelay(int maxQueueDelayMs, bool admitsThird)
     {
         // The first two calls take at least 300 ms for ~100 tokens each; the first is warm-up and not measured,
-        // so the measured rate is at most ~350 tokens/s: a 1 s delay budget is then one full batch (512), far
-        // below MaxQueuedTokens.
+        // so the measured rate is at most ~350 tokens/s: four ~100-token pairs queued are more than 1 s of work,
+        // so with a 1 s delay nothing more is admitted behind them, though MaxQueuedTokens is far away.
         var model = new GatedModel();
         var calls = 0;
         var options = new BatcherOptions
@@ -163,7 +163,7 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
         var running = batcher.Score("t", "rivers", ["a running batch"], 512);
         model.Entered.Wait(LivenessBound);
 
-        var admitted = batcher.Score("t", "rivers", Passages("valley", 3, 100), 512);
+        var admitted = batcher.Score("t", "rivers", Passages("valley", 4, 100), 512);
         Task<CrossEncoderBatcher.Scores>? third = null;
         var refusal = Record.Exception(() =>
         {
@@ -178,7 +178,7 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
 
         model.Release.Set();
         await running.WaitAsync(LivenessBound);
-        Assert.Equal(3, (await admitted.WaitAsync(LivenessBound)).Logits.Length);
+        Assert.Equal(4, (await admitted.WaitAsync(LivenessBound)).Logits.Length);
         if (third is not null)
         {
             Assert.Equal(2, (await third.WaitAsync(LivenessBound)).Logits.Length);

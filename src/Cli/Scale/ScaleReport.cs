@@ -43,6 +43,9 @@ public sealed class ScaleReport
 
     public Dictionary<string, double> IngestDocumentsPerSecond { get; } = [];
 
+    /// <summary>CPU milliseconds of the gateway and silo processes per ingested document, at 1 and 4 silos.</summary>
+    public Dictionary<string, double> IngestCpuMsPerDocument { get; } = [];
+
     public double? IngestSpeedup4 { get; set; }
 
     public double? ControlPlaneCpuMsPerQuery { get; set; }

@@ -37,12 +37,12 @@ public sealed class BatcherOptions : ISelfValidatingOptions
     public long MaxQueuedTokens { get; set; } = 131072;
 
     /// <summary>
-    /// Admission budget in time: once the silo's throughput is measured, the queue holds at most this much
-    /// work (tokens per second × delay, and never more than MaxQueuedTokens), so a fast silo queues more
-    /// tokens than a slow one and no admitted pair waits much longer than this for the model (a CPU silo, whose
-    /// one batch already takes longer, keeps one batch). 0: tokens only.
+    /// Admission budget in time: once the silo's throughput is measured, a request is admitted only while the
+    /// work queued ahead of it drains within this delay (tokens per second × delay, and never more than
+    /// MaxQueuedTokens in all), so a fast silo queues more tokens than a slow one and no admitted request waits
+    /// much longer than this for the model. 0: tokens only.
     /// </summary>
-    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(150);
 
     /// <summary>Share of the model each tenant gets while several wait (weighted fair queueing by tokens); unlisted tenants weigh 1.</summary>
     public Dictionary<string, double> TenantWeights { get; set; } = new(StringComparer.Ordinal);

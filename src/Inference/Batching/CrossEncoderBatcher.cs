@@ -116,8 +116,11 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         return request.Completion.Task;
     }
 
-    /// <summary>Batching:MaxQueuedTokens, or less: what the measured throughput drains in Batching:MaxQueueDelay (at least one batch, <see cref="BatchTokenLimit"/>).</summary>
-    private long AdmissionBudget()
+    /// <summary>
+    /// Batching:MaxQueuedTokens, or less once the throughput is measured: what it drains in Batching:MaxQueueDelay
+    /// plus the request itself, so a request is admitted while the work ahead of it would start within the delay.
+    /// </summary>
+    private long AdmissionBudget(long requestTokens)
     {
         var rate = _throughput.TokensPerSecond;
         if (_options.MaxQueueDelay <= TimeSpan.Zero || rate <= 0)
@@ -126,7 +129,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         }
 
         var drained = (long)(rate * _options.MaxQueueDelay.TotalSeconds);
-        return Math.Clamp(drained, BatchTokenLimit(), _options.MaxQueuedTokens);
+        return Math.Min(drained + requestTokens, _options.MaxQueuedTokens);
     }
 
     private void Enqueue(Request request, Pair[] pairs, string? requestId)
@@ -137,7 +140,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             var partOfAdmitted = requestId is not null && _admittedParts.ContainsKey(requestId);
-            var budget = AdmissionBudget();
+            var budget = AdmissionBudget(tokens);
             if (!partOfAdmitted && !TokenAdmission.Admits(_queue.Cost, _queue.CostOf(request.Tenant), weight,
                     _queue.WaitingWeight(request.Tenant, weight), tokens, budget))
             {
