@@ -15,7 +15,6 @@ public sealed class AdmissionTests
         {
             ["Batching:MaxBatchTokens"] = "512",
             ["Batching:MaxQueuedTokens"] = "512",
-            ["Rerank:MaxPairsPerBatch"] = "64",
             ["Cache:Scores"] = "0",
         });
         using var http = new HttpClient { BaseAddress = cluster.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };

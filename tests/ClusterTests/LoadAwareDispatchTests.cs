@@ -29,7 +29,6 @@ public sealed class LoadAwareDispatchTests
             // One silo is 10 × faster than the other.
             ["Simulation:CrossEncoderTokensPerSecond"] = Interlocked.Increment(ref configured) == 1 ? "200000" : "20000",
             ["Simulation:CallOverhead"] = "00:00:00.001",
-            ["Rerank:MaxPairsPerBatch"] = "2",
             ["Cache:Scores"] = "0",
             ["Cache:QueryEmbeddings"] = "0",
         }).Build()));

@@ -21,8 +21,7 @@ public sealed class RerankSiloFailoverTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            // Several micro-batches per query, so both silos are dealt some; no score cache, so every query reaches them.
-            ["Rerank:MaxPairsPerBatch"] = "2",
+            // No score cache, so every query reaches the silos (each is dealt a part of every query while both are healthy).
             ["Cache:Scores"] = "0",
         }).Build();
         var builder = new InProcessTestClusterBuilder(2);

@@ -13,7 +13,6 @@ namespace RerankCluster.ClusterTests;
 public sealed class TwoSiloCluster : IAsyncLifetime
 {
     public const int Silos = 2;
-    public const int MaxPairsPerBatch = 8;
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -33,7 +32,6 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Rerank:MaxPairsPerBatch"] = MaxPairsPerBatch.ToString(),
                 ["CrossEncoder:Allowed:0"] = AllowedCrossEncoder,
             })
             .Build();

@@ -94,7 +94,7 @@ public sealed class MicroBatchFailoverTests
     public async Task The_first_failing_batch_cancels_its_siblings_and_its_error_is_the_one_thrown()
     {
         var siblingCancelled = new TaskCompletionSource();
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => MicroBatchReranker.Rerank("q", ["a", "b"], [5, 5], 1, 16384,
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => MicroBatchReranker.Rerank("q", ["a", "b"], [5, 5], [[0], [1]],
             async (n, batch, _, token) =>
             {
                 if (n == 0)
@@ -203,6 +203,39 @@ public sealed class MicroBatchFailoverTests
         await Task.WhenAll(flood, quiet);
         _batching.MaxQueueDelay = TimeSpan.Zero;
         _board.Admit("flood", ["a"]);
+    }
+
+    [Fact]
+    public async Task A_querys_pairs_are_split_so_that_each_silos_part_finishes_together_at_its_measured_speed()
+    {
+        await _board.Track("fast", "t", 1, () => Task.FromResult(Scored("fast", Batch) with { SiloTokensPerSecond = 10_000 }));
+        await _board.Track("slow", "t", 1, () => Task.FromResult(Scored("slow", Batch) with { SiloTokensPerSecond = 1_000 }));
+        var lengths = Enumerable.Range(0, 50).Select(i => 40 + i % 7 * 20).ToArray();
+
+        var parts = _board.Split(["slow", "fast"], lengths).ToDictionary(p => p.Silo, p => p.Pairs);
+
+        Assert.Equal(Enumerable.Range(0, 50), parts.Values.SelectMany(p => p).Order());
+        var seconds = parts.ToDictionary(p => p.Key, p => p.Value.Sum(i => lengths[i]) / (p.Key == "fast" ? 10_000.0 : 1_000.0));
+        // Dealt longest first to whichever would finish first: the parts end within one pair's time on the slow silo.
+        Assert.InRange(Math.Abs(seconds["fast"] - seconds["slow"]), 0, lengths.Max() / 1_000.0);
+        Assert.True(parts["fast"].Length > 5 * parts["slow"].Length, $"fast {parts["fast"].Length}, slow {parts["slow"].Length}");
+    }
+
+    [Fact]
+    public async Task A_silo_with_a_backlog_is_dealt_fewer_pairs_and_one_cooling_down_none()
+    {
+        await _board.Track("busy", "t", 1, () => Task.FromResult(Scored("busy", Batch) with { SiloTokensPerSecond = 1_000, SiloQueuedTokens = 1_000 }));
+        await _board.Track("idle", "t", 1, () => Task.FromResult(Scored("idle", Batch) with { SiloTokensPerSecond = 1_000 }));
+        var lengths = Enumerable.Repeat(100, 30).ToArray();
+
+        var parts = _board.Split(["busy", "idle"], lengths).ToDictionary(p => p.Silo, p => p.Pairs.Length);
+
+        // 1 s of backlog is 10 pairs: the idle silo takes those first, then the two share the rest.
+        Assert.Equal(20, parts["idle"]);
+        Assert.Equal(10, parts["busy"]);
+
+        _cooldown.Failed("idle", new InvalidOperationException("broke"));
+        Assert.Equal([("busy", 30)], _board.Split(["busy", "idle"], lengths).Select(p => (p.Silo, p.Pairs.Length)));
     }
 
     [Fact]

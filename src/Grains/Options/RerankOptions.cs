@@ -3,16 +3,10 @@ using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Grains.Options;
 
-/// <summary>How a query's candidates are cut into micro-batches for the cross-encoder (section <c>Rerank</c>).</summary>
+/// <summary>How a query's candidates are reranked on the cluster: time limits, failover, fusion, long documents (section <c>Rerank</c>).</summary>
 public sealed class RerankOptions : ISelfValidatingOptions
 {
     public const string Section = "Rerank";
-
-    /// <summary>Most (query, passage) pairs in one micro-batch.</summary>
-    public int MaxPairsPerBatch { get; set; } = 16;
-
-    /// <summary>Most padded tokens (rows × longest row) in one micro-batch.</summary>
-    public long MaxBatchTokens { get; set; } = 16384;
 
     /// <summary>Longest a query's reranking may take before it counts as failed.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
@@ -56,11 +50,6 @@ public sealed class RerankOptions : ISelfValidatingOptions
             yield return $"{Section}:Stage1Weight must be between 0 and 1 (got {Stage1Weight}).";
         }
 
-        if (MaxPairsPerBatch is < 1 or > 1024)
-        {
-            yield return $"{Section}:MaxPairsPerBatch must be between 1 and 1024 (got {MaxPairsPerBatch}).";
-        }
-
         if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(10))
         {
             yield return $"{Section}:Timeout must be above 0 and at most 10 minutes (got {Timeout}).";
@@ -74,11 +63,6 @@ public sealed class RerankOptions : ISelfValidatingOptions
         if (FailedSiloCooldown < TimeSpan.Zero || FailedSiloCooldown > TimeSpan.FromMinutes(10))
         {
             yield return $"{Section}:FailedSiloCooldown must be between 0 and 10 minutes (got {FailedSiloCooldown}).";
-        }
-
-        if (MaxBatchTokens < 512)
-        {
-            yield return $"{Section}:MaxBatchTokens must be at least 512, one full-length pair (got {MaxBatchTokens}).";
         }
     }
 }

@@ -9,9 +9,10 @@ using RerankCluster.Inference;
 namespace RerankCluster.Grains.Reranking;
 
 /// <summary>
-/// Scores (query, passage) pairs on the cluster: each micro-batch goes to the rerank silo expected to
-/// finish it first (<see cref="SiloLoadBoard"/>), whose batcher scores it; a batch whose silo fails or
-/// stalls goes to the next best (<see cref="MicroBatchFailover"/>); logits come back in passage order.
+/// Scores (query, passage) pairs on the cluster: the pairs are split over the rerank silos so that the parts
+/// finish together (<see cref="SiloLoadBoard.Split"/>), each silo's batcher scores its part in model calls of
+/// its own; a part whose silo fails or stalls goes to the next best (<see cref="MicroBatchFailover"/>);
+/// logits come back in passage order.
 /// Rerank:Timeout, or the caller's cancellation, cancels every batch still queued.
 /// </summary>
 public sealed class CrossEncoderScatter(
@@ -65,10 +66,10 @@ public sealed class CrossEncoderScatter(
         MicroBatchReranker.Outcome outcome;
         try
         {
-            outcome = await MicroBatchReranker.Rerank(query, missing.Select(i => passages[i]).ToArray(), lengths,
-                options.Value.MaxPairsPerBatch, options.Value.MaxBatchTokens,
-                (_, batch, tokens, token) => MicroBatchFailover.Send(batch with { Model = name, Tenant = tenant, RequestId = requestId },
-                    load.Order(targets, tokens), options.Value.BatchAttemptTimeout, cooldown,
+            var parts = load.Split(targets, lengths);
+            outcome = await MicroBatchReranker.Rerank(query, missing.Select(i => passages[i]).ToArray(), lengths, parts.Select(p => p.Pairs).ToArray(),
+                (n, batch, tokens, token) => MicroBatchFailover.Send(batch with { Model = name, Tenant = tenant, RequestId = requestId },
+                    [parts[n].Silo, .. load.Order(targets, tokens).Where(silo => silo != parts[n].Silo)], options.Value.BatchAttemptTimeout, cooldown,
                     (silo, attempt, t) => load.Track(silo, tenant, tokens, () => grains.GetGrain<IRerankSiloGrain>(silo).Score(attempt, t)), token),
                 deadline.Token);
         }

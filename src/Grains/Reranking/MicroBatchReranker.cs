@@ -1,11 +1,11 @@
 using RerankCluster.Grains.Interfaces;
-using RerankCluster.Inference.Batching;
 
 namespace RerankCluster.Grains.Reranking;
 
 /// <summary>
-/// Scores a query's candidates in micro-batches sent in parallel through <c>dispatch</c>, then puts
-/// every logit back at its candidate's position. The first batch that fails cancels the others (the
+/// Scores a query's candidates in parts (a plan of pair indices, e.g. one per silo from
+/// <see cref="SiloLoadBoard.Split"/>) sent in parallel through <c>dispatch</c>, then puts every logit back
+/// at its candidate's position. The first batch that fails cancels the others (the
 /// query has failed; their pairs are not worth scoring) and its error is the one thrown.
 /// Independent of Orleans so it is tested on its own.
 /// </summary>
@@ -13,9 +13,10 @@ public static class MicroBatchReranker
 {
     public sealed record Outcome(float[] Logits, RerankBatchResult[] Batches);
 
-    /// <param name="dispatch">Sends batch number n, of the given pair tokens; the caller decides where it runs.</param>
+    /// <param name="plan">The parts: indices into <paramref name="passages"/>, each exactly once over all parts.</param>
+    /// <param name="dispatch">Sends part number n, of the given pair tokens; the caller decides where it runs.</param>
     public static async Task<Outcome> Rerank(string query, IReadOnlyList<string> passages, IReadOnlyList<int> pairLengths,
-        int maxPairsPerBatch, long maxBatchTokens, Func<int, RerankBatch, long, CancellationToken, Task<RerankBatchResult>> dispatch,
+        IReadOnlyList<int[]> plan, Func<int, RerankBatch, long, CancellationToken, Task<RerankBatchResult>> dispatch,
         CancellationToken cancellationToken = default)
     {
         if (passages.Count != pairLengths.Count)
@@ -23,7 +24,6 @@ public static class MicroBatchReranker
             throw new ArgumentException("Every passage needs its pair length.", nameof(pairLengths));
         }
 
-        var plan = MicroBatchPlanner.Plan(pairLengths, maxPairsPerBatch, maxBatchTokens);
         using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? firstFailure = null;
         async Task<RerankBatchResult> Send(int n, RerankBatch batch, long tokens)

@@ -7,7 +7,8 @@ namespace RerankCluster.Grains.Reranking;
 
 /// <summary>
 /// The rerank silos' load as seen from this silo, and what follows from it.
-/// <para>Dispatch: a micro-batch goes where it is expected to finish first: (the silo's reported backlog,
+/// <para>Dispatch: a query's pairs are split so that every part finishes together (<see cref="Split"/>), and a
+/// part re-sent after a failure goes where it is expected to finish first: (the silo's reported backlog,
 /// drained at its rate since the report, + the tokens this silo has in flight there + the batch) ÷ its
 /// measured tokens per second, both reported with every answer. A GPU silo 50× faster thus gets about 50×
 /// the pairs, and a silo with a long queue gets fewer until it drains. A silo not measured yet counts as
@@ -34,6 +35,41 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions
             .Select(s => s.silo)
             .ToArray();
         return healthy.Concat(active.Except(healthy)).ToArray();
+    }
+
+    /// <summary>
+    /// Deals a query's pairs over the silos so that they finish together: each pair, longest first, goes to the
+    /// silo where it would finish first (its expected backlog, as in <see cref="Order"/>, plus what this query has
+    /// dealt it so far, over its speed). A silo 10× faster takes about 10× the pairs, a busy one fewer, and each
+    /// silo gets its share as one part whose model calls its own batcher cuts. Silos cooling down take none,
+    /// unless all are.
+    /// </summary>
+    /// <returns>One part per silo dealt any pairs: the silo and the indices of its pairs.</returns>
+    public IReadOnlyList<(string Silo, int[] Pairs)> Split(IReadOnlyList<string> active, IReadOnlyList<int> pairLengths)
+    {
+        var healthy = active.Where(silo => !cooldown.IsCoolingDown(silo)).ToArray();
+        var silos = (healthy.Length > 0 ? healthy : active.ToArray()).OrderBy(_ => Random.Shared.Next()).ToArray();
+        var fastest = FastestRate(silos);
+        var now = clock.GetTimestamp();
+        var rates = silos.Select(silo => Load(silo).RateOr(fastest)).ToArray();
+        var finish = silos.Select(silo => Load(silo).ExpectedSeconds(0, fastest, clock, now)).ToArray();
+        var dealt = silos.Select(_ => new List<int>()).ToArray();
+        foreach (var pair in Enumerable.Range(0, pairLengths.Count).OrderByDescending(i => pairLengths[i]))
+        {
+            var best = 0;
+            for (var s = 1; s < silos.Length; s++)
+            {
+                if (finish[s] + pairLengths[pair] / rates[s] < finish[best] + pairLengths[pair] / rates[best])
+                {
+                    best = s;
+                }
+            }
+
+            finish[best] += pairLengths[pair] / rates[best];
+            dealt[best].Add(pair);
+        }
+
+        return silos.Select((silo, s) => (silo, dealt[s].Order().ToArray())).Where(part => part.Item2.Length > 0).ToArray();
     }
 
     /// <exception cref="OverloadedException">Every silo is past Batching:MaxQueueDelay and this tenant has more than its share in flight here.</exception>
@@ -121,6 +157,14 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions
 
                 _backlog = backlog;
                 _reportedAt = at;
+            }
+        }
+
+        public double RateOr(double fallbackRate)
+        {
+            lock (_gate)
+            {
+                return TokensPerSecond > 0 ? TokensPerSecond : fallbackRate;
             }
         }
 
