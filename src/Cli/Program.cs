@@ -1,5 +1,5 @@
 using System.CommandLine;
-using RerankCluster.Cli.Client;
+using RerankCluster.Client.Errors;
 using RerankCluster.Cli.Commands;
 
 var root = new RootCommand("RerankCluster: two-stage retrieval and cross-encoder reranking on Orleans.")
@@ -21,7 +21,7 @@ try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception ex) when (ex is RerankApiException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
+catch (Exception ex) when (ex is RerankApiException or IngestJobFailedException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
                                or ArgumentException or HttpRequestException or InvalidOperationException)
 {
     // Expected failures get one line, not a stack trace.

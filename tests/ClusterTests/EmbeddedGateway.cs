@@ -1,4 +1,5 @@
-using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Corpus;
+using RerankCluster.Client;
 using RerankCluster.Cli.Hosting;
 
 namespace RerankCluster.ClusterTests;
@@ -10,7 +11,7 @@ public sealed class EmbeddedGateway : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
-    public RerankHttpClient Client => new(Http);
+    public RerankClient Client => new(Http);
 
     public async Task InitializeAsync()
     {

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
-using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Corpus;
+using RerankCluster.Client;
 using RerankCluster.Cli.Hosting;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
 
 namespace RerankCluster.ClusterTests;
 
@@ -65,8 +66,8 @@ public sealed class IngestJobApiTests : IAsyncLifetime
     [Fact]
     public async Task The_client_follows_a_job_to_the_end_and_unknown_jobs_are_not_found()
     {
-        var client = new RerankHttpClient(_http);
-        await client.CreateIndexAsync("followed", 1);
+        var client = new RerankClient(_http);
+        await client.CreateIndexAsync("followed", new CreateIndexBody(1, null, null));
         var reported = new List<int>();
 
         var result = await client.UpsertAsync("followed",

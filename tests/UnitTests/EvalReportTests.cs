@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
-using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Corpus;
+using RerankCluster.Client;
 using RerankCluster.Cli.Commands;
 using RerankCluster.Evaluation;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
 using RerankCluster.Gateway.Endpoints;
 using static RerankCluster.UnitTests.ReportAssert;
 

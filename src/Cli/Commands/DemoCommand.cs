@@ -1,8 +1,9 @@
 using System.CommandLine;
-using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Corpus;
+using RerankCluster.Client;
 using RerankCluster.Cli.Hosting;
 using RerankCluster.Cli.Terminal;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
 
 namespace RerankCluster.Cli.Commands;
 
@@ -31,7 +32,7 @@ public static class DemoCommand
             Console.WriteLine("starting the embedded cluster (one silo + HTTP gateway, localhost clustering)…");
             await using var cluster = await EmbeddedCluster.StartAsync(EmbeddedCluster.FreePorts(), quiet: true, cancellationToken: ct);
             using var http = new HttpClient { BaseAddress = cluster.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
-            var client = new RerankHttpClient(http);
+            var client = new RerankClient(http);
             var summary = await CorpusUpload.RunAsync(client, "sample", parse.GetValue(corpus)!, 32, 2, ct);
             Console.WriteLine($"ingested {summary.Documents} documents ({summary.Chunks} chunks) in {summary.Elapsed.TotalSeconds:F1} s");
             foreach (var text in asked)

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
-using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Corpus;
+using RerankCluster.Client;
 using RerankCluster.Cli.Hosting;
 using RerankCluster.Cli.Reports;
 using RerankCluster.Cli.Terminal;
 using RerankCluster.Evaluation;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
 using RerankCluster.Retrieval;
 
 namespace RerankCluster.Cli.Commands;
@@ -41,13 +42,13 @@ public static class EvalCommand
             if (parse.GetValue(url) is { } remote)
             {
                 using var http = CommonOptions.Http(remote, parse.GetValue(key));
-                await RunAsync(new RerankHttpClient(http), settings, Console.Out, ct);
+                await RunAsync(new RerankClient(http), settings, Console.Out, ct);
             }
             else
             {
                 await using var cluster = await EmbeddedCluster.StartAsync(EmbeddedCluster.FreePorts(), quiet: true, cancellationToken: ct);
                 using var http = new HttpClient { BaseAddress = cluster.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
-                await RunAsync(new RerankHttpClient(http), settings, Console.Out, ct);
+                await RunAsync(new RerankClient(http), settings, Console.Out, ct);
             }
 
             return 0;
@@ -58,7 +59,7 @@ public static class EvalCommand
     /// <param name="ReuseIndex">Keep an existing index of this dataset instead of ingesting it again (another split, same corpus).</param>
     public sealed record Settings(string Dataset, string Output, int Candidates, int TopK, int? LimitQueries, string Split, int BatchSize, bool ReuseIndex = false);
 
-    public static async Task<JsonDocument> RunAsync(RerankHttpClient client, Settings settings, TextWriter console, CancellationToken ct)
+    public static async Task<JsonDocument> RunAsync(RerankClient client, Settings settings, TextWriter console, CancellationToken ct)
     {
         if (settings.TopK < 1 || settings.TopK > settings.Candidates)
         {
@@ -172,7 +173,7 @@ public static class EvalCommand
                 ["per_query"] = timings.ToDictionary(t => t.Key, t => (object)LatencySummary.Of(t.Value)),
             },
         };
-        var json = JsonSerializer.Serialize(metrics, new JsonSerializerOptions(RerankHttpClient.Json) { WriteIndented = true });
+        var json = JsonSerializer.Serialize(metrics, new JsonSerializerOptions(RerankJson.Options) { WriteIndented = true });
         await File.WriteAllTextAsync(Path.Combine(settings.Output, "metrics.json"), json, ct);
         var document = JsonDocument.Parse(json);
         await File.WriteAllTextAsync(Path.Combine(settings.Output, "report.html"), EvalReport.Render(document.RootElement), ct);
@@ -192,7 +193,7 @@ public static class EvalCommand
     /// judged passages are reranked alone and checked: relevant first, and never below a passage whose
     /// metadata <c>kind</c> starts with "long".
     /// </summary>
-    private static async Task<JudgedSetRanking.Summary?> RerankJudgedSets(RerankHttpClient client, BeirDataset data, IReadOnlyList<BeirQuery> queries,
+    private static async Task<JudgedSetRanking.Summary?> RerankJudgedSets(RerankClient client, BeirDataset data, IReadOnlyList<BeirQuery> queries,
         CancellationToken ct)
     {
         var judgedIrrelevant = queries.Where(q => data.Qrels.For(q.Id).Any(j => j.Value <= 0) && data.Qrels.HasRelevant(q.Id)).ToList();
@@ -206,8 +207,10 @@ public static class EvalCommand
         foreach (var query in judgedIrrelevant)
         {
             var judged = data.Qrels.For(query.Id).Keys.Where(documents.ContainsKey).ToList();
-            var logits = await client.RerankAsync(query.Text, judged.Select(id => documents[id].IndexedText).ToList(), ct);
-            scores[query.Id] = judged.Select((id, i) => (id, logits[i])).ToList();
+            // TEI's route with raw_scores: the cross-encoder's logits, each result naming its index in the request.
+            var ranked = await client.RerankTeiAsync(
+                new TeiRerankBody(query.Text, judged.Select(id => documents[id].IndexedText).ToArray(), true, false, true, null), ct);
+            scores[query.Id] = ranked.Select(r => (judged[r.Index], r.Score)).ToList();
         }
 
         return JudgedSetRanking.Summarise(scores, data.Qrels, id => documents[id].Metadata is { } metadata

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Corpus;
+using RerankCluster.Client;
 
 namespace RerankCluster.Cli.Commands;
 
@@ -20,7 +21,7 @@ public static class IngestCommand
         command.SetAction(async (parse, ct) =>
         {
             using var http = CommonOptions.Http(parse.GetValue(url)!, parse.GetValue(key));
-            var summary = await CorpusUpload.RunAsync(new RerankHttpClient(http), parse.GetValue(index)!, parse.GetValue(path)!,
+            var summary = await CorpusUpload.RunAsync(new RerankClient(http), parse.GetValue(index)!, parse.GetValue(path)!,
                 parse.GetValue(batchSize), parse.GetValue(shards), ct);
             Console.WriteLine($"ingested {summary.Documents} documents as {summary.Chunks} chunks in {summary.Elapsed.TotalSeconds:F1} s " +
                               $"({summary.Documents / Math.Max(0.001, summary.Elapsed.TotalSeconds):F1} docs/s)");

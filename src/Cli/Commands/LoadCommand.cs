@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Corpus;
+using RerankCluster.Client;
 using RerankCluster.Cli.Load;
 
 namespace RerankCluster.Cli.Commands;
@@ -95,5 +96,5 @@ public static class LoadCommand
 
     private static Task Write(string folder, string file, object value, CancellationToken ct) =>
         File.WriteAllTextAsync(Path.Combine(folder, file),
-            JsonSerializer.Serialize(value, new JsonSerializerOptions(RerankHttpClient.Json) { WriteIndented = true }), ct);
+            JsonSerializer.Serialize(value, new JsonSerializerOptions(RerankJson.Options) { WriteIndented = true }), ct);
 }

@@ -2,10 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Corpus;
+using RerankCluster.Client;
 using RerankCluster.Cli.Hosting;
 using RerankCluster.Cli.Reliability;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
 
 namespace RerankCluster.Cli.Commands;
 
@@ -66,7 +67,7 @@ public static class ReliabilityCommand
                      .Select((line, i) => new { id = $"seed-{i}", text = JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()! }).Chunk(50))
         {
             // Followed to the end if it becomes a job: acknowledged means stored.
-            await new RerankHttpClient(client).UpsertAsync("drill", batch.Select(d => new DocumentBody(d.id, d.text, null)).ToArray(), ct: ct);
+            await new RerankClient(client).UpsertAsync("drill", batch.Select(d => new DocumentBody(d.id, d.text, null)).ToArray(), ct: ct);
             acknowledged.AddRange(batch.Select(d => d.id));
         }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Corpus;
+using RerankCluster.Client;
 using RerankCluster.Cli.Hosting;
 using RerankCluster.Cli.Scale;
 
@@ -37,7 +38,7 @@ public static class ScaleCommand
             var folder = Path.GetFullPath(parse.GetValue(output)!);
             Directory.CreateDirectory(folder);
             await File.WriteAllTextAsync(Path.Combine(folder, "scale.json"),
-                JsonSerializer.Serialize(report, new JsonSerializerOptions(RerankHttpClient.Json) { WriteIndented = true }), ct);
+                JsonSerializer.Serialize(report, new JsonSerializerOptions(RerankJson.Options) { WriteIndented = true }), ct);
             report.Print(Console.Out);
             Console.WriteLine($"scale.json: {Path.Combine(folder, "scale.json")}");
             return 0;

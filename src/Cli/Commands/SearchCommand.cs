@@ -1,7 +1,8 @@
 using System.CommandLine;
-using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Corpus;
+using RerankCluster.Client;
 using RerankCluster.Cli.Terminal;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
 
 namespace RerankCluster.Cli.Commands;
 
@@ -23,7 +24,7 @@ public static class SearchCommand
         {
             using var http = CommonOptions.Http(parse.GetValue(url)!, parse.GetValue(key));
             var text = parse.GetValue(query)!;
-            var response = await new RerankHttpClient(http).SearchAsync(parse.GetValue(index)!,
+            var response = await new RerankClient(http).SearchAsync(parse.GetValue(index)!,
                 new SearchBody(text, parse.GetValue(topK), parse.GetValue(candidates), true, null), ct);
             SearchPrinter.Print(text, response, Console.Out);
             return 0;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Corpus;
+using RerankCluster.Client;
 using RerankCluster.Cli.Hosting;
 using RerankCluster.Cli.Terminal;
 using RerankCluster.Inference.Models;
@@ -97,7 +98,7 @@ public static class TrainRerankerCommand
         await using var cluster = await EmbeddedCluster.StartAsync(EmbeddedCluster.FreePorts(), quiet: true, settings: modelSettings, cancellationToken: ct);
         using var http = new HttpClient { BaseAddress = cluster.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
         var evaluation = new EvalCommand.Settings(dataset, Path.Combine(settings.Output, "eval", Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset))), 50, 5, queries, "test", 64);
-        using var metrics = await EvalCommand.RunAsync(new RerankHttpClient(http), evaluation, Console.Out, ct);
+        using var metrics = await EvalCommand.RunAsync(new RerankClient(http), evaluation, Console.Out, ct);
         return metrics.RootElement.Clone();
     }
 

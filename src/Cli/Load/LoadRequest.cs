@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using RerankCluster.Client;
 
 namespace RerankCluster.Cli.Load;
 
@@ -10,7 +11,7 @@ public sealed record LoadRequest(string Kind, string Path, object Body, string? 
     {
         var request = new HttpRequestMessage(HttpMethod.Post, Path)
         {
-            Content = JsonContent.Create(Body, Body.GetType(), options: Client.RerankHttpClient.Json),
+            Content = JsonContent.Create(Body, Body.GetType(), options: RerankJson.Options),
         };
         if (apiKey is not null)
         {

@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using RerankCluster.Cli.Client;
+using RerankCluster.Cli.Corpus;
+using RerankCluster.Client;
 using RerankCluster.Cli.Hosting;
 using RerankCluster.Cli.Load;
 using RerankCluster.Evaluation;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
+using RerankCluster.Client.Retries;
 
 namespace RerankCluster.Cli.Scale;
 
@@ -174,7 +176,7 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var writer = Task.Run(async () =>
         {
-            var client = new RerankHttpClient(tenant);
+            var client = new RerankClient(tenant);
             for (var round = 0; !stop.IsCancellationRequested; round++)
             {
                 var batch = _corpus.Take(50).Select((d, i) => d with { Id = $"stream-{round}-{i}" }).ToArray();
@@ -197,7 +199,8 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
     /// </summary>
     private async Task<(double Rate, double CpuMsPerDocument)> IngestAsync(LocalCluster cluster, HttpClient tenant, string index, CancellationToken ct)
     {
-        var client = new RerankHttpClient(tenant);
+        // A refused batch (429) is sent again after the server's Retry-After, as a well-behaved bulk loader does.
+        var client = new RerankClient(tenant, new RetryPolicy { MaxAttempts = 100 });
         (await tenant.PutAsJsonAsync($"v1/indexes/{index}", new { shards = Shards }, ct)).EnsureSuccessStatusCode();
         var cpu = ProcessCpu.Of(cluster.ServiceProcessIds());
         var clock = Stopwatch.StartNew();
@@ -208,19 +211,7 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
             int i;
             while ((i = Interlocked.Increment(ref next)) < batches.Length)
             {
-                // A refused batch (429) is sent again shortly, as a well-behaved bulk loader does.
-                while (true)
-                {
-                    try
-                    {
-                        await client.UpsertAsync(index, batches[i], ct: ct);
-                        break;
-                    }
-                    catch (RerankApiException refused) when (refused.Status == System.Net.HttpStatusCode.TooManyRequests)
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds(1), ct);
-                    }
-                }
+                await client.UpsertAsync(index, batches[i], ct: ct);
             }
         }, ct)));
         var rate = _corpus.Count / clock.Elapsed.TotalSeconds;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
 
 namespace RerankCluster.Cli.Terminal;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
 using RerankCluster.Gateway.Resilience;
 using RerankCluster.Gateway.Security;
 using RerankCluster.Grains.Interfaces;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
 using RerankCluster.Gateway.Errors;
 using RerankCluster.Gateway.Resilience;
 using RerankCluster.Gateway.Security;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using RerankCluster.Configuration.Telemetry;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Endpoints;

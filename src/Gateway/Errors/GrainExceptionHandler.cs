@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
 
 namespace RerankCluster.Gateway.Errors;
 

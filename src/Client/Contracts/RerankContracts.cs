@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace RerankCluster.Gateway.Contracts;
+namespace RerankCluster.Client.Contracts;
 
 /// <summary>Cohere v1 and Jina rerank request: documents are strings or objects (scored by text, or by rank_fields).</summary>
 public sealed record CohereRerankBody(string? Model, string? Query, JsonElement[]? Documents, int? TopN, bool? ReturnDocuments,

@@ -1,13 +1,15 @@
 using RerankCluster.Cli.Terminal;
+using RerankCluster.Client;
+using RerankCluster.Client.Contracts;
 
-namespace RerankCluster.Cli.Client;
+namespace RerankCluster.Cli.Corpus;
 
 /// <summary>Uploads a corpus file through the HTTP API in batches, creating the index if needed, with progress.</summary>
 public static class CorpusUpload
 {
     public sealed record Summary(int Documents, int Chunks, TimeSpan Elapsed);
 
-    public static async Task<Summary> RunAsync(RerankHttpClient client, string index, string path, int batchSize, int? shards,
+    public static async Task<Summary> RunAsync(RerankClient client, string index, string path, int batchSize, int? shards,
         CancellationToken ct)
     {
         if (batchSize < 1)
@@ -18,7 +20,7 @@ public static class CorpusUpload
         var total = DocumentSource.Count(path);
         if (await client.GetIndexAsync(index, ct) is null)
         {
-            await client.CreateIndexAsync(index, shards, ct);
+            await client.CreateIndexAsync(index, new CreateIndexBody(shards, null, null), ct);
         }
 
         var progress = new ProgressBar($"ingest {index}", total, "docs");

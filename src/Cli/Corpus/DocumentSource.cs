@@ -1,7 +1,7 @@
 using RerankCluster.Evaluation;
-using RerankCluster.Gateway.Contracts;
+using RerankCluster.Client.Contracts;
 
-namespace RerankCluster.Cli.Client;
+namespace RerankCluster.Cli.Corpus;
 
 /// <summary>
 /// Documents to ingest, streamed from a JSONL file (<c>{id, text, metadata?}</c>, or BEIR's

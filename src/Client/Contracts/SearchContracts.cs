@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace RerankCluster.Gateway.Contracts;
+namespace RerankCluster.Client.Contracts;
 
 public sealed record SearchBody(string? Query, int? TopK, int? Candidates, bool? ReturnDocuments, int? Stage1Depth, double? Stage1Weight = null);
 

@@ -1,4 +1,4 @@
-namespace RerankCluster.Gateway.Contracts;
+namespace RerankCluster.Client.Contracts;
 
 /// <param name="Replicas">In-memory copies of each shard on distinct silos (default: Indexing:DefaultReplicas when that many shard silos are active).</param>
 public sealed record CreateIndexBody(int? Shards, string? BiEncoder, string? CrossEncoder, int? Replicas = null);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace RerankCluster.Gateway.Contracts;
+namespace RerankCluster.Client.Contracts;
 
 public sealed record DocumentBody(string? Id, string? Text, JsonElement? Metadata);
 
