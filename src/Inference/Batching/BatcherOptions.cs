@@ -40,7 +40,8 @@ public sealed class BatcherOptions : ISelfValidatingOptions
     /// Admission budget in time: once the silo's throughput is measured, a request is admitted only while the
     /// work queued ahead of it drains within this delay (tokens per second × delay, and never more than
     /// MaxQueuedTokens in all), so a fast silo queues more tokens than a slow one and no admitted request waits
-    /// much longer than this for the model. 0: tokens only.
+    /// much longer than this for the model. One model call's worth (MaxBatchTokens, or MaxBatchTime's) may always
+    /// wait, so a CPU silo, whose one call takes longer than this, keeps working. 0: tokens only.
     /// </summary>
     public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(150);
 

@@ -118,7 +118,9 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
 
     /// <summary>
     /// Batching:MaxQueuedTokens, or less once the throughput is measured: what it drains in Batching:MaxQueueDelay
-    /// plus the request itself, so a request is admitted while the work ahead of it would start within the delay.
+    /// plus the request itself, so a request is admitted while the work ahead of it would start within the delay;
+    /// but never less than one model call (<see cref="BatchTokenLimit"/>), so that a slow silo, whose one call
+    /// already takes longer than the delay, still has its next call waiting.
     /// </summary>
     private long AdmissionBudget(long requestTokens)
     {
@@ -129,7 +131,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         }
 
         var drained = (long)(rate * _options.MaxQueueDelay.TotalSeconds);
-        return Math.Min(drained + requestTokens, _options.MaxQueuedTokens);
+        return Math.Min(Math.Max(drained + requestTokens, BatchTokenLimit()), _options.MaxQueuedTokens);
     }
 
     private void Enqueue(Request request, Pair[] pairs, string? requestId)
