@@ -181,14 +181,19 @@ public sealed class MicroBatchFailoverTests
     }
 
     [Fact]
-    public async Task When_every_silo_is_past_MaxQueueDelay_only_a_tenant_over_its_share_is_refused_early_and_only_until_the_queues_drain()
+    public async Task When_every_silo_is_past_what_it_would_admit_only_a_tenant_over_its_share_is_refused_early_and_only_until_the_queues_drain()
     {
         await _board.Track("a", "flood", 1, () => Task.FromResult(Scored("a", Batch) with { SiloTokensPerSecond = 1000, SiloQueuedTokens = 3_000 }));
         var held = new TaskCompletionSource<RerankBatchResult>();
         var flood = _board.Track("a", "flood", 500, () => held.Task);
         var quiet = _board.Track("a", "quiet", 100, () => held.Task);
 
-        // 3.6 s of work waits on the only silo, over the 1 s limit.
+        // 3.6 s of work waits on the only silo, over the 1 s limit, but within what the silo itself admits while one
+        // model call (16,384 tokens: 16 s here) is longer: a slow silo keeps its next call waiting.
+        _board.Admit("flood", ["a"]);
+
+        // With calls of 512 tokens (0.5 s), the silo would refuse past 1 s queued + the call it runs: 1.5 s.
+        _batching.MaxBatchTokens = 512;
         var refused = Assert.Throws<OverloadedException>(() => _board.Admit("flood", ["a"]));
         Assert.Contains("Batching:MaxQueueDelay", refused.Message);
         Assert.InRange(refused.RetryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));

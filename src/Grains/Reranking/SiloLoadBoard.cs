@@ -14,8 +14,8 @@ namespace RerankCluster.Grains.Reranking;
 /// the pairs, and a silo with a long queue gets fewer until it drains. A silo not measured yet counts as
 /// fast as the fastest known one, so it is tried and measured. Silos that failed or stalled
 /// (<see cref="SiloCooldown"/>) come last.</para>
-/// <para>Early refusal: when even the least loaded silo has more than Batching:MaxQueueDelay of work
-/// waiting, a tenant that already has more than its share of this silo's pairs in flight is refused
+/// <para>Early refusal: when every silo has more work in flight than its own admission would take (the
+/// delay, or one model call where that is longer, plus the call it runs), a tenant that already has more than its share of this silo's pairs in flight is refused
 /// before its query is embedded or searched, so that refusing costs next to nothing while the silos'
 /// own admission (weighted by tenant) decides for everyone else.</para>
 /// </summary>
@@ -88,11 +88,15 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions
         }
 
         var now = clock.GetTimestamp();
-        var wait = active.Min(silo => Load(silo).ExpectedSeconds(0, 0, clock, now));
-        if (wait <= limit.TotalSeconds)
+        var over = active.Select(silo => Load(silo))
+            .Select(load => (wait: load.ExpectedSeconds(0, 0, clock, now), allowed: Allowance(limit, load.TokensPerSecond)))
+            .ToArray();
+        if (over.Any(silo => silo.wait <= silo.allowed))
         {
             return;
         }
+
+        var wait = over.Min(silo => silo.wait);
 
         var mine = _tenantTokens.GetValueOrDefault(tenant);
         var busy = _tenantTokens.Where(t => t.Value > 0).ToArray();
@@ -122,6 +126,21 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions
             load.Add(-tokens);
             _tenantTokens.AddOrUpdate(tenant, 0, (_, held) => held - tokens);
         }
+    }
+
+    /// <summary>
+    /// Seconds of work in flight to a silo past which its own admission would refuse: what it may queue (the delay,
+    /// or one model call where that is longer, as <see cref="CrossEncoderBatcher"/> admits) plus the call it runs.
+    /// </summary>
+    private double Allowance(TimeSpan limit, double tokensPerSecond)
+    {
+        var call = batching.Value.MaxBatchTokens / tokensPerSecond;
+        if (batching.Value.MaxBatchTime > TimeSpan.Zero)
+        {
+            call = Math.Min(call, batching.Value.MaxBatchTime.TotalSeconds);
+        }
+
+        return Math.Max(limit.TotalSeconds, call) + call;
     }
 
     private double FastestRate(IReadOnlyList<string> active) =>
