@@ -132,6 +132,13 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Task StartRedisAsync() => Script(default, "start-redis");
 
+    /// <summary>Changes a setting of the running redis-server (CONFIG SET); a restart brings back the script's own.</summary>
+    public async Task ConfigureRedisAsync(string name, string value)
+    {
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{RedisPort},allowAdmin=true");
+        await redis.GetServer($"127.0.0.1:{RedisPort}").ConfigSetAsync(name, value);
+    }
+
     /// <summary>The silo address (host:port) silo <paramref name="index"/> reports in responses.</summary>
     public string SiloEndpoint(int index) => $"127.0.0.1:{SiloBasePort + index}";
 

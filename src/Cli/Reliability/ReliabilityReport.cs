@@ -11,6 +11,12 @@ public sealed class ReliabilityReport
 
     public string? Replacement { get; set; }
 
+    /// <summary>Every acknowledged document checked after all silos restarted, so that every shard was read back from Redis.</summary>
+    public DocumentAudit.Result? ReloadAudit { get; set; }
+
+    /// <summary>The silos ran simulated accelerators: said at the top of the report.</summary>
+    public bool Simulated { get; init; }
+
     /// <summary>Folder the cluster tests wrote their catalogue and fuzz figures to (RERANK_REPORT_DIR).</summary>
     public string? TestArtifacts { get; set; }
 
@@ -23,6 +29,14 @@ public sealed class ReliabilityReport
         Line($"Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `{command}` on a machine with {Environment.ProcessorCount} cores. {settings}");
         md.AppendLine("Every figure below comes from that one run; rerun the command to regenerate this file.");
         md.AppendLine();
+        if (Simulated)
+        {
+            md.AppendLine("> **SIMULATED ACCELERATORS.** The silos' models were simulated (each call waits for a modelled time and returns");
+            md.AppendLine("> deterministic scores that mean nothing about relevance), so the load could be far above what the real model sustains");
+            md.AppendLine("> on this machine; every other part (gateway, Orleans, shards, batching, redis-server) was real.");
+            md.AppendLine();
+        }
+
         md.AppendLine("## Faults under load (real processes, real redis-server, loopback)");
         md.AppendLine();
         md.AppendLine("| fault | requests | failed | success | first failure after fault | recovery (fault → last failure ends) | statuses | p99 before / after (ms) | writes acknowledged | documents lost |");
@@ -35,6 +49,14 @@ public sealed class ReliabilityReport
 
         md.AppendLine();
         md.AppendLine($"Documents lost over all faults: **{Faults.Sum(f => f.Audit.Missing.Count)}** (acknowledged documents not found by a search covering the whole index afterwards).");
+        if (ReloadAudit is { } reload)
+        {
+            md.AppendLine();
+            Line($"After the drills every silo was stopped and started again, so every shard replica reloaded what Redis holds: **{reload.Missing.Count}** of {reload.Acknowledged} acknowledged documents missing ({reload.Indexed} indexed).");
+            md.AppendLine("A SIGKILL of redis-server loses no acknowledged write under either appendfsync setting: Redis write()s the append-only");
+            md.AppendLine("file before it replies, and a killed process's writes stay in the kernel's page cache. What `appendfsync always`");
+            md.AppendLine("(`Storage:Durability=Fsync`) adds is that the write is on disk, which only a host crash or power loss can tell apart.");
+        }
         if (Replacement is not null)
         {
             md.AppendLine();

@@ -70,6 +70,9 @@ public sealed class IngestJobGrain(
         }
 
         _started = true;
+        // The caller's wait counts from here: checks and the first save come out of Indexing:UpsertWait, so that on a
+        // starved silo the answer (200, or 202 with the job) still comes well inside Orleans' response timeout.
+        var began = clock.GetTimestamp();
         UpsertPlan plan;
         try
         {
@@ -87,7 +90,7 @@ public sealed class IngestJobGrain(
         KeepUntilForgotten();
         // Not awaited: the job outlives this call, which only waits for it up to Indexing:UpsertWait.
         _ = Run(plan);
-        var status = await Wait(options.Value.UpsertWait, cancellationToken);
+        var status = await Wait(options.Value.UpsertWait - clock.GetElapsedTime(began), cancellationToken);
         if (_failure is not null)
         {
             // Failed within the wait: the caller gets the error itself (503 storage, 404 index deleted, ...), and
