@@ -79,6 +79,19 @@ public sealed class RerankClient(HttpClient http, RetryPolicy? retry = null, Tim
     public Task<IngestJobBody> GetJobAsync(string index, string jobId, CancellationToken ct = default) =>
         Send<IngestJobBody>(HttpMethod.Get, $"{IndexPath(index)}/jobs/{Uri.EscapeDataString(jobId)}", null, ct);
 
+    /// <summary>The stored document with its chunks, or null when the index does not hold it.</summary>
+    public async Task<StoredDocumentBody?> GetDocumentAsync(string index, string id, CancellationToken ct = default)
+    {
+        try
+        {
+            return await Send<StoredDocumentBody>(HttpMethod.Get, $"{IndexPath(index)}/documents/{Uri.EscapeDataString(id)}", null, ct);
+        }
+        catch (RerankNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public Task DeleteDocumentAsync(string index, string id, CancellationToken ct = default) =>
         Send(HttpMethod.Delete, $"{IndexPath(index)}/documents/{Uri.EscapeDataString(id)}", null, ct);
 

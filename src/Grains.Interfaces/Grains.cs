@@ -16,6 +16,10 @@ public interface IIndexGrain : IGrainWithStringKey
 
     Task<bool> DeleteDocument(string documentId);
 
+    /// <summary>The stored document (its chunks), or null when the index does not hold it.</summary>
+    [AlwaysInterleave]
+    Task<DocumentChunks?> GetDocument(string documentId);
+
     Task<ShardStats[]> Stats();
 }
 
@@ -38,12 +42,17 @@ public interface IShardGrain : IGrainWithStringKey
     /// <summary>Which of these documents the shard holds (for quotas: only new documents count).</summary>
     Task<string[]> Existing(string[] documentIds);
 
+    /// <summary>Interleaves with writes, as <see cref="Search"/> does.</summary>
+    [AlwaysInterleave]
+    Task<DocumentChunks?> Get(string documentId);
+
     /// <summary>
     /// Interleaves with writes, so a search never waits for a shard's storage write: every write changes the
     /// in-memory contents only after its last await, so an interleaved search sees them before or after, whole.
     /// </summary>
     [AlwaysInterleave]
-    Task<ShardHit[]> Search(float[] query, int k);
+    /// <param name="filter">A metadata filter (<c>MetadataFilter</c> JSON) the query grain has validated, or null.</param>
+    Task<ShardHit[]> Search(float[] query, int k, string? filter = null);
 
     Task<ShardStats> Stats();
 

@@ -9,7 +9,8 @@ public sealed record SearchRequest(
     [property: Id(2)] int Candidates = SearchLimits.DefaultCandidates,
     [property: Id(3)] bool ReturnDocuments = true,
     [property: Id(4)] int Stage1Depth = 0,
-    [property: Id(5)] double? Stage1Weight = null);
+    [property: Id(5)] double? Stage1Weight = null,
+    [property: Id(6)] string? Filter = null);
 
 /// <param name="Score">The cross-encoder's raw logit: rank by it, do not read it as a probability.</param>
 /// <param name="Probability">sigmoid(Score).</param>

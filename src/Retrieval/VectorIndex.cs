@@ -74,8 +74,8 @@ public sealed class VectorIndex<TKey> where TKey : notnull
         _keys.Clear();
     }
 
-    /// <summary>The <paramref name="k"/> nearest keys by inner product, best first.</summary>
-    public IReadOnlyList<(TKey Key, float Score)> Search(ReadOnlySpan<float> query, int k)
+    /// <summary>The <paramref name="k"/> nearest keys by inner product, best first, among those <paramref name="accept"/> allows (all when null).</summary>
+    public IReadOnlyList<(TKey Key, float Score)> Search(ReadOnlySpan<float> query, int k, Func<TKey, bool>? accept = null)
     {
         if (query.Length != Dimension)
         {
@@ -85,6 +85,11 @@ public sealed class VectorIndex<TKey> where TKey : notnull
         var top = new TopK<int>(k);
         for (var row = 0; row < _keys.Count; row++)
         {
+            if (accept is not null && !accept(_keys[row]))
+            {
+                continue;
+            }
+
             top.Offer(row, VectorMath.Dot(query, _vectors.AsSpan(row * Dimension, Dimension)));
         }
 

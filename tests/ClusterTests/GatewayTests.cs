@@ -61,6 +61,35 @@ public sealed class GatewayTests(EmbeddedGateway gateway)
     }
 
     [Fact]
+    public async Task A_filtered_search_fills_its_candidates_from_matching_documents_on_every_shard()
+    {
+        (await Http.PutAsJsonAsync("v1/indexes/http-filter", new { shards = 3 })).EnsureSuccessStatusCode();
+        // Twelve recipes (kind "recipe") among eighteen capitals: a search about capitals whose own top 10 holds
+        // no recipe must still bring back ten recipes when it asks for them.
+        var documents = Enumerable.Range(0, 12).Select(i => new { id = $"recipe-{i}", text = $"Recipe {i}: simmer onions and garlic for {i + 5} minutes.", metadata = (object)new { kind = "recipe", minutes = i + 5 } })
+            .Concat(Enumerable.Range(0, 18).Select(i => new { id = $"capital-{i}", text = $"City {i} is the capital of country {i}.", metadata = (object)new { kind = "capital", minutes = 0 } }))
+            .ToArray();
+        (await Http.PostAsJsonAsync("v1/indexes/http-filter/documents", new { documents })).EnsureSuccessStatusCode();
+
+        var filtered = await HttpAssert.Ok(await Http.PostAsync("v1/indexes/http-filter/search",
+            Json("""{"query": "what is the capital of France", "top_k": 10, "candidates": 10, "filter": {"kind": "recipe", "minutes": {"$gte": 6}}}""")));
+        var ids = filtered.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToList();
+        Assert.Equal(10, ids.Count);
+        Assert.All(ids, id => Assert.StartsWith("recipe-", id));
+        Assert.DoesNotContain("recipe-0", ids);
+
+        var unfiltered = await HttpAssert.Ok(await Http.PostAsync("v1/indexes/http-filter/search",
+            Json("""{"query": "what is the capital of France", "top_k": 10, "candidates": 10}""")));
+        Assert.All(unfiltered.GetProperty("results").EnumerateArray(), r => Assert.StartsWith("capital-", r.GetProperty("id").GetString()));
+
+        await HttpAssert.Problem(await Http.PostAsync("v1/indexes/http-filter/search",
+                Json("""{"query": "capital", "filter": {"$or": [{"kind": "recipe"}, {"minutes": {"$gt": "soon"}}]}}""")),
+            HttpStatusCode.BadRequest, "filter.$or[1].minutes.$gt expects a number or an ISO 8601 date");
+        await HttpAssert.Problem(await Http.PostAsync("v1/indexes/http-filter/search", Json("""{"query": "capital", "filter": "kind=recipe"}""")),
+            HttpStatusCode.BadRequest, "filter expects an object");
+    }
+
+    [Fact]
     public async Task Search_timing_headers_are_the_timings_in_the_body_in_whole_milliseconds()
     {
         await CreateIndexWithSample("http-timing-headers");

@@ -31,6 +31,8 @@ public sealed class HostileInputTests(SecuredGateway gateway)
         { "upper-case index name", "v1/indexes/Hostile/search", "{\"query\": \"q\"}", "application/json", HttpStatusCode.BadRequest, "index name" },
         { "index name with dots", "v1/indexes/..%2F..%2Fetc/search", "{\"query\": \"q\"}", "application/json", HttpStatusCode.BadRequest, "index name" },
         { "overlong index name", $"v1/indexes/{new string('a', 65)}/search", "{\"query\": \"q\"}", "application/json", HttpStatusCode.BadRequest, "index name" },
+        { "filter nested 60 deep", "v1/indexes/hostile/search", "{\"query\": \"q\", \"filter\": " + string.Concat(Enumerable.Repeat("{\"$not\": ", 60)) + "{\"a\": 1}" + new string('}', 61), "application/json", HttpStatusCode.BadRequest, "filter is not valid JSON" },
+        { "filter operator unknown", "v1/indexes/hostile/search", "{\"query\": \"q\", \"filter\": {\"a\": {\"$where\": \"1\"}}}", "application/json", HttpStatusCode.BadRequest, "filter.a.$where is not an operator" },
         { "documents missing", "v1/indexes/hostile/documents", "{}", "application/json", HttpStatusCode.BadRequest, "documents is required" },
         { "documents not an array", "v1/indexes/hostile/documents", "{\"documents\": \"x\"}", "application/json", HttpStatusCode.BadRequest, "not valid JSON" },
         { "null document", "v1/indexes/hostile/documents", "{\"documents\": [null]}", "application/json", HttpStatusCode.BadRequest, "documents[0]" },

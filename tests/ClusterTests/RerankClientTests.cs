@@ -11,7 +11,7 @@ namespace RerankCluster.ClusterTests;
 public sealed class RerankClientTests(EmbeddedGateway gateway)
 {
     [Fact]
-    public async Task The_client_creates_an_index_upserts_searches_reranks_and_deletes()
+    public async Task The_client_creates_an_index_upserts_gets_searches_reranks_and_deletes()
     {
         var client = new RerankClient(gateway.Http);
         var created = await client.CreateIndexAsync("client-lifecycle", new CreateIndexBody(2, null, null));
@@ -38,7 +38,14 @@ public sealed class RerankClientTests(EmbeddedGateway gateway)
         Assert.Equal(1, Assert.Single(reranked.Results).Index);
         Assert.Equal("France", reranked.Results[0].Document!.Value.GetProperty("title").GetString());
 
+        var stored = await client.GetDocumentAsync("client-lifecycle", "paris");
+        Assert.Equal("paris", stored!.Id);
+        Assert.Equal("en", stored.Metadata!.Value.GetProperty("lang").GetString());
+        Assert.Equal("Paris is the capital and largest city of France.", Assert.Single(stored.Chunks).Text);
+        Assert.Null(await client.GetDocumentAsync("client-lifecycle", "london"));
+
         await client.DeleteDocumentAsync("client-lifecycle", "paris");
+        Assert.Null(await client.GetDocumentAsync("client-lifecycle", "paris"));
         Assert.Equal(2, (await client.GetIndexAsync("client-lifecycle"))!.Documents);
         await Assert.ThrowsAsync<RerankNotFoundException>(() => client.DeleteDocumentAsync("client-lifecycle", "paris"));
 

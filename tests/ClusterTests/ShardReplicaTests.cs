@@ -10,7 +10,7 @@ namespace RerankCluster.ClusterTests;
 /// <summary>
 /// Three silos, each shard in two replicas on distinct silos: writes reach both, and when a silo hosting
 /// shards stops answering (hung or cut off, while membership still counts it active), searches still see
-/// every document: each shard is asked through its other replica after the hedging delay.
+/// every document, and every document can be read: each shard is asked through its other replica after the hedging delay.
 /// </summary>
 public sealed class ShardReplicaTests
 {
@@ -73,6 +73,12 @@ public sealed class ShardReplicaTests
             Assert.Equal(before.Stage1.Select(h => h.DocumentId).Order(), after.Stage1.Select(h => h.DocumentId).Distinct().Order());
             Assert.DoesNotContain(deleted, after.Stage1.Select(h => h.DocumentId));
         }
+
+        // A document read is hedged too: every stored document is found, the deleted one is not.
+        var index = cluster.Client.GetGrain<IIndexGrain>(key);
+        var read = await Task.WhenAll(documents.Select(d => index.GetDocument(d.Id))).WaitAsync(LivenessBound);
+        Assert.Equal(documents.Skip(1).Select(d => d.Id), read.Skip(1).Select(d => d!.DocumentId));
+        Assert.Null(read[0]);
 
         HungSilo.Released.SetResult();
     }

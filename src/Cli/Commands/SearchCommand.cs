@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.CommandLine;
 using RerankCluster.Cli.Corpus;
 using RerankCluster.Client;
@@ -16,16 +17,32 @@ public static class SearchCommand
         var index = CommonOptions.Index();
         var topK = CommonOptions.TopK();
         var candidates = CommonOptions.Candidates();
+        var filter = new Option<string?>("--filter")
+        {
+            Description = "A metadata filter as JSON, e.g. '{\"lang\": \"en\", \"year\": {\"$gte\": 2020}}' (README: Metadata filters).",
+        };
         var command = new Command("search", "Two-stage search of an index of a running cluster.")
         {
-            query, url, key, index, topK, candidates,
+            query, url, key, index, topK, candidates, filter,
         };
         command.SetAction(async (parse, ct) =>
         {
             using var http = CommonOptions.Http(parse.GetValue(url)!, parse.GetValue(key));
             var text = parse.GetValue(query)!;
+            JsonElement? filterJson;
+            try
+            {
+                filterJson = parse.GetValue(filter) is { } json ? JsonDocument.Parse(json).RootElement : null;
+            }
+            catch (JsonException ex)
+            {
+                await Console.Error.WriteLineAsync($"--filter is not valid JSON: {ex.Message}");
+                return 2;
+            }
+
             var response = await new RerankClient(http).SearchAsync(parse.GetValue(index)!,
-                new SearchBody(text, parse.GetValue(topK), parse.GetValue(candidates), true, null), ct);
+                new SearchBody(text, parse.GetValue(topK), parse.GetValue(candidates), true, null,
+                    Filter: filterJson), ct);
             SearchPrinter.Print(text, response, Console.Out);
             return 0;
         });

@@ -48,7 +48,7 @@ public sealed class ReliabilityReport
         }
 
         md.AppendLine();
-        md.AppendLine($"Documents lost over all faults: **{Faults.Sum(f => f.Audit.Missing.Count)}** (acknowledged documents not found by a search covering the whole index afterwards).");
+        md.AppendLine($"Documents lost over all faults: **{Faults.Sum(f => f.Audit.Missing.Count)}** (acknowledged documents a GET of /v1/indexes/drill/documents/{{id}} did not find afterwards).");
         if (ReloadAudit is { } reload)
         {
             md.AppendLine();

@@ -4,6 +4,11 @@ namespace RerankCluster.Client.Contracts;
 
 public sealed record DocumentBody(string? Id, string? Text, JsonElement? Metadata);
 
+/// <summary>A stored document (GET /v1/indexes/{index}/documents/{id}): its metadata and the overlapping chunks it was split into.</summary>
+public sealed record StoredDocumentBody(string Id, JsonElement? Metadata, StoredChunkBody[] Chunks);
+
+public sealed record StoredChunkBody(int Index, string Text, int Tokens);
+
 public sealed record UpsertBody(DocumentBody[]? Documents);
 
 /// <summary>An upsert that finished within Indexing:UpsertWait (200): every document is stored.</summary>

@@ -2,7 +2,9 @@ using System.Text.Json;
 
 namespace RerankCluster.Client.Contracts;
 
-public sealed record SearchBody(string? Query, int? TopK, int? Candidates, bool? ReturnDocuments, int? Stage1Depth, double? Stage1Weight = null);
+/// <param name="Filter">A metadata filter (Pinecone/Chroma operators: $eq, $ne, $in, $nin, $gt, $gte, $lt, $lte, $exists, $and, $or, $not), applied in each shard before its top-k.</param>
+public sealed record SearchBody(
+    string? Query, int? TopK, int? Candidates, bool? ReturnDocuments, int? Stage1Depth, double? Stage1Weight = null, JsonElement? Filter = null);
 
 /// <param name="Score">Raw cross-encoder logit: rank by it.</param>
 /// <param name="Probability">sigmoid(score).</param>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
 using RerankCluster.Client.Contracts;
@@ -7,7 +8,7 @@ using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Endpoints;
 
-/// <summary>/v1/indexes: list, create, inspect and delete a tenant's indexes; upsert (as jobs) and delete documents; search.</summary>
+/// <summary>/v1/indexes: list, create, inspect and delete a tenant's indexes; upsert (as jobs), get and delete documents; search.</summary>
 public static class IndexEndpoints
 {
     public static IEndpointRouteBuilder MapIndexEndpoints(this IEndpointRouteBuilder app)
@@ -72,6 +73,11 @@ public static class IndexEndpoints
                 ? Results.Ok(ResponseMapping.ToBody(await Job(grains, http, index, job).Status()))
                 : throw new NotFoundException($"Upsert job '{job}' of index '{index}' is unknown."));
 
+        indexes.MapGet("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains) =>
+            await Index(grains, http, index).GetDocument(id) is { } document
+                ? Results.Ok(ResponseMapping.ToBody(document))
+                : throw new NotFoundException($"Document '{id}' is not in index '{index}'."));
+
         indexes.MapDelete("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains) =>
             await Index(grains, http, index).DeleteDocument(id)
                 ? Results.NoContent()
@@ -88,7 +94,8 @@ public static class IndexEndpoints
                 body.Candidates ?? SearchLimits.DefaultCandidates,
                 body.ReturnDocuments ?? true,
                 body.Stage1Depth ?? 0,
-                body.Stage1Weight);
+                body.Stage1Weight,
+                body.Filter is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } filter ? filter.GetRawText() : null);
             if (SearchLimits.Problem(request) is { } problem)
             {
                 throw new ArgumentException(problem);

@@ -39,6 +39,12 @@ public static class ResponseMapping
         return new DocumentInput(body.Id ?? "", body.Text ?? "", metadata);
     }
 
+    /// <summary>Every chunk carries the document's metadata; the body states it once.</summary>
+    public static StoredDocumentBody ToBody(DocumentChunks document) => new(
+        document.DocumentId,
+        Metadata(document.Chunks.FirstOrDefault()?.MetadataJson),
+        document.Chunks.OrderBy(c => c.ChunkIndex).Select(c => new StoredChunkBody(c.ChunkIndex, c.Text, c.TokenCount)).ToArray());
+
     public static SearchResponseBody ToBody(SearchResponse response) => new(
         response.Results.Select(r => new SearchHitBody(
             r.DocumentId, r.ChunkIndex, r.Text, Metadata(r.MetadataJson), r.Score, r.Probability, r.Stage1Rank, r.Stage1Score)).ToArray(),

@@ -72,6 +72,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
             throw new InvalidRequestException(problem);
         }
 
+        ValidateFilter(request.Filter);
         var total = Stopwatch.StartNew();
         var indexKey = this.GetPrimaryKeyString();
         // Before any work: refusing costs next to nothing, so an overloaded cluster sheds load cheaply.
@@ -95,7 +96,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         {
             var first = Random.Shared.Next(index.Replicas);
             return HedgedRead.First(index.Replicas,
-                r => GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(indexKey, i, (first + r) % index.Replicas)).Search(queryVector, depth),
+                r => GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(indexKey, i, (first + r) % index.Replicas)).Search(queryVector, depth, request.Filter),
                 indexing.Value.ShardHedgeDelay, cancellationToken);
         }));
         var stage1 = CandidateMerger.Merge(shardHits, depth, hit => hit.Score, hit => $"{hit.DocumentId}\u0000{hit.ChunkIndex}");
@@ -158,6 +159,22 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         var timings = new SearchTimings(embedMs, stage1Ms, total.Elapsed.TotalMilliseconds, candidates.Length, rerankTimings);
         return new SearchResponse(results, timings, model.Model.Name, model.ScoresAreRelevance, stage1Hits, degraded,
             degraded is null ? stage1Weight : 1);
+    }
+
+    /// <summary>Here, once, so that every shard gets a filter it can parse.</summary>
+    private static void ValidateFilter(string? filter)
+    {
+        try
+        {
+            if (filter is not null)
+            {
+                MetadataFilter.Parse(filter);
+            }
+        }
+        catch (MetadataFilterException ex)
+        {
+            throw new InvalidRequestException(ex.Message);
+        }
     }
 
     /// <summary>

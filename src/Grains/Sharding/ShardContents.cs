@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Retrieval;
 
@@ -11,6 +12,8 @@ public sealed class ShardContents
 {
     private readonly Dictionary<string, DocumentChunks> _documents = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), StoredChunk> _chunks = new();
+    // Parsed once at upsert, so a filtered search only evaluates.
+    private readonly Dictionary<string, JsonElement?> _metadata = new(StringComparer.Ordinal);
     private VectorIndex<(string DocumentId, int ChunkIndex)>? _index;
 
     public int Documents => _documents.Count;
@@ -29,6 +32,9 @@ public sealed class ShardContents
             }
 
             _documents[document.DocumentId] = document;
+            _metadata[document.DocumentId] = document.Chunks.FirstOrDefault()?.MetadataJson is { } json
+                ? JsonDocument.Parse(json).RootElement.Clone()
+                : null;
             foreach (var chunk in document.Chunks)
             {
                 _index ??= new VectorIndex<(string, int)>(chunk.Embedding.Length);
@@ -42,12 +48,16 @@ public sealed class ShardContents
 
     public bool Contains(string documentId) => _documents.ContainsKey(documentId);
 
+    public DocumentChunks? Get(string documentId) => _documents.GetValueOrDefault(documentId);
+
     public bool Remove(string documentId)
     {
         if (!_documents.Remove(documentId, out var existing))
         {
             return false;
         }
+
+        _metadata.Remove(documentId);
 
         foreach (var chunk in existing.Chunks)
         {
@@ -61,11 +71,13 @@ public sealed class ShardContents
     public void Clear()
     {
         _documents.Clear();
+        _metadata.Clear();
         _chunks.Clear();
         _index?.Clear();
     }
 
-    public ShardHit[] Search(float[] query, int k)
+    /// <summary>The <paramref name="k"/> chunks nearest the query among the documents <paramref name="filter"/> matches.</summary>
+    public ShardHit[] Search(float[] query, int k, MetadataFilter? filter = null)
     {
         if (_index is null || _index.Count == 0 || k <= 0)
         {
@@ -78,7 +90,15 @@ public sealed class ShardContents
                 $"The query embedding has {query.Length} dimensions but this shard stores {_index.Dimension}; was the bi-encoder changed after ingestion?");
         }
 
-        return _index.Search(query, k)
+        // Filtered before top-k, not after: k matching chunks come back whenever the shard holds that many.
+        Func<(string DocumentId, int ChunkIndex), bool>? accept = null;
+        if (filter is not null)
+        {
+            var matching = _metadata.Where(d => filter.Matches(d.Value)).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+            accept = key => matching.Contains(key.DocumentId);
+        }
+
+        return _index.Search(query, k, accept)
             .Select(hit =>
             {
                 var chunk = _chunks[hit.Key];

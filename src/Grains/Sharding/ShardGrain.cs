@@ -4,6 +4,7 @@ using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Options;
 using RerankCluster.Grains.Placement;
 using RerankCluster.Grains.Storage;
+using RerankCluster.Retrieval;
 
 namespace RerankCluster.Grains.Sharding;
 
@@ -72,7 +73,10 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
 
     public Task<string[]> Existing(string[] documentIds) => Task.FromResult(documentIds.Where(_contents.Contains).ToArray());
 
-    public Task<ShardHit[]> Search(float[] query, int k) => Task.FromResult(_contents.Search(query, k));
+    public Task<DocumentChunks?> Get(string documentId) => Task.FromResult(_contents.Get(documentId));
+
+    public Task<ShardHit[]> Search(float[] query, int k, string? filter) =>
+        Task.FromResult(_contents.Search(query, k, filter is null ? null : MetadataFilter.Parse(filter)));
 
     public Task<ShardStats> Stats()
     {
