@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using RerankCluster.Gateway.Configuration;
 using RerankCluster.Gateway.Resilience;
 
 namespace RerankCluster.ClusterTests;
@@ -11,10 +13,13 @@ public sealed class RetryTests
         public override long GetTimestamp() => 0;
     }
 
+    private static IdempotentRetry Retry(TimeSpan window) =>
+        new(new RetryBudget(), Options.Create(new GatewayOptions { RetryWindow = window }), NullLogger<IdempotentRetry>.Instance);
+
     [Fact]
     public async Task A_read_that_meets_a_departed_silo_is_retried_and_succeeds()
     {
-        var retry = new IdempotentRetry(new RetryBudget(), NullLogger<IdempotentRetry>.Instance);
+        var retry = Retry(TimeSpan.FromSeconds(15));
         var calls = 0;
         var result = await retry.Run(() => ++calls < 3 ? throw new SiloUnavailableException("gone") : Task.FromResult(42));
         Assert.Equal(42, result);
@@ -22,16 +27,21 @@ public sealed class RetryTests
     }
 
     [Fact]
-    public async Task Other_errors_and_a_third_failure_are_not_retried()
+    public async Task Other_errors_are_not_retried_and_churn_is_retried_only_within_the_window()
     {
-        var retry = new IdempotentRetry(new RetryBudget(), NullLogger<IdempotentRetry>.Instance);
+        var retry = Retry(TimeSpan.FromSeconds(15));
         var calls = 0;
         await Assert.ThrowsAsync<ArgumentException>(() => retry.Run<int>(() => { calls++; throw new ArgumentException("bad input"); }));
         Assert.Equal(1, calls);
 
         calls = 0;
-        await Assert.ThrowsAsync<SiloUnavailableException>(() => retry.Run<int>(() => { calls++; throw new SiloUnavailableException("gone"); }));
-        Assert.Equal(1 + IdempotentRetry.MaxRetries, calls);
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => Retry(TimeSpan.Zero).Run<int>(() => { calls++; throw new SiloUnavailableException("gone"); }));
+        Assert.Equal(1, calls);
+
+        // A silo that never comes back: retried for the window (a second here), then its error is the answer.
+        calls = 0;
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => Retry(TimeSpan.FromSeconds(1)).Run<int>(() => { calls++; throw new SiloUnavailableException("gone"); }));
+        Assert.InRange(calls, 2, 10);
     }
 
     [Fact]

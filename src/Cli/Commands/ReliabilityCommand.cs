@@ -21,6 +21,8 @@ public static class ReliabilityCommand
 {
     private const string AdminKey = "reliability-drill-admin-key-0001";
 
+    private static readonly string[] AllDrills = ["kill", "stop", "rolling", "redis"];
+
     public static Command Create()
     {
         var output = new Option<string?>("--out") { Description = "Report file to write (default docs/reliability.md, or docs/reliability-simulated.md with --simulated)." };
@@ -31,9 +33,16 @@ public static class ReliabilityCommand
         };
         var seconds = new Option<int>("--seconds") { Description = "Length of each drill.", DefaultValueFactory = _ => 60 };
         var skipTests = new Option<bool>("--skip-tests") { Description = "Leave out the hostile-input and fuzz tests (faster)." };
+        var drills = new Option<string[]>("--drills")
+        {
+            Description = $"Which drills to run, of {string.Join(", ", AllDrills)} (default: all).",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => AllDrills,
+        };
+        drills.AcceptOnlyFromAmong(AllDrills);
         var command = new Command("reliability", "Fault drills under load plus the hostile-input and fuzz figures, written to docs/reliability.md.")
         {
-            output, rate, seconds, skipTests, simulated,
+            output, rate, seconds, skipTests, simulated, drills,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -41,7 +50,7 @@ public static class ReliabilityCommand
             var isSimulated = parse.GetValue(simulated);
             var requestRate = parse.GetValue(rate) ?? (isSimulated ? 20 : 2);
             var report = new ReliabilityReport { Simulated = isSimulated };
-            await RunDrillsAsync(report, requestRate, TimeSpan.FromSeconds(parse.GetValue(seconds)), isSimulated, root, ct);
+            await RunDrillsAsync(report, requestRate, TimeSpan.FromSeconds(parse.GetValue(seconds)), isSimulated, parse.GetValue(drills)!.ToHashSet(), root, ct);
             if (!parse.GetValue(skipTests))
             {
                 report.TestArtifacts = await RunTestsAsync(root, ct);
@@ -57,7 +66,8 @@ public static class ReliabilityCommand
         return command;
     }
 
-    private static async Task RunDrillsAsync(ReliabilityReport report, double rate, TimeSpan duration, bool simulated, string root, CancellationToken ct)
+    private static async Task RunDrillsAsync(ReliabilityReport report, double rate, TimeSpan duration, bool simulated, IReadOnlySet<string> selected,
+        string root, CancellationToken ct)
     {
         await DotnetCli.BuildAsync(root, ct, "src/Silo/Silo.csproj", "src/Gateway/Gateway.csproj");
         Console.WriteLine($"starting redis-server, 3 silos and a gateway{(simulated ? " (SIMULATED accelerators)" : "")}…");
@@ -84,7 +94,7 @@ public static class ReliabilityCommand
             acknowledged.AddRange(batch.Select(d => d.id));
         }
 
-        Console.WriteLine($"{acknowledged.Count} documents acknowledged; drill 1: SIGKILL silo 1 under load");
+        Console.WriteLine($"{acknowledged.Count} documents acknowledged");
         using var http = new HttpClient { BaseAddress = cluster.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var settings = new FaultDrill.Settings(rate, duration, TimeSpan.FromSeconds(15));
         async Task Drill(string name, FaultDrill.Settings drill, Func<Task> fault)
@@ -94,29 +104,41 @@ public static class ReliabilityCommand
             report.Faults.Add((result, await DocumentAudit.RunAsync(client, "drill", acknowledged, ct)));
         }
 
-        await Drill("silo SIGKILL (1 of 3)", settings, () => cluster.KillSiloAsync(1));
-
-        Console.WriteLine("replacement silo 3…");
-        report.Replacement = await ReplacementAsync(cluster, client, queries, ct);
-
-        Console.WriteLine("drill 2: SIGSTOP silo 2 for 20 s, then SIGCONT (a stalled node)");
-        await Drill("silo SIGSTOP 20 s (1 of 3)", settings, async () =>
+        // Silo numbers: the kill drill replaces silo 1 by a new silo 3.
+        var live = new List<int> { 0, 1, 2 };
+        if (selected.Contains("kill"))
         {
-            await cluster.FreezeSiloAsync(2);
-            await Task.Delay(TimeSpan.FromSeconds(20), ct);
-            await cluster.ThawSiloAsync(2);
-        });
+            Console.WriteLine("drill: SIGKILL silo 1 under load");
+            await Drill("silo SIGKILL (1 of 3)", settings, () => cluster.KillSiloAsync(1));
+            Console.WriteLine("replacement silo 3…");
+            report.Replacement = await ReplacementAsync(cluster, client, queries, ct);
+            live = [0, 2, 3];
+        }
 
-        Console.WriteLine("drill 3: rolling restart of every silo, one at a time");
-        await Drill("rolling restart (3 silos)", settings with { Duration = duration + TimeSpan.FromSeconds(120) }, async () =>
+        if (selected.Contains("stop"))
         {
-            foreach (var silo in new[] { 0, 2, 3 })
+            Console.WriteLine("drill: SIGSTOP silo 2 for 20 s, then SIGCONT (a stalled node)");
+            await Drill("silo SIGSTOP 20 s (1 of 3)", settings, async () =>
             {
-                await cluster.StopSiloAsync(silo);
-                await cluster.StartSiloAsync(silo);
-                await cluster.WaitForActiveSilosAsync(3, ct);
-            }
-        });
+                await cluster.FreezeSiloAsync(2);
+                await Task.Delay(TimeSpan.FromSeconds(20), ct);
+                await cluster.ThawSiloAsync(2);
+            });
+        }
+
+        if (selected.Contains("rolling"))
+        {
+            Console.WriteLine("drill: rolling restart of every silo, one at a time");
+            await Drill("rolling restart (3 silos)", settings with { Duration = duration + TimeSpan.FromSeconds(120) }, async () =>
+            {
+                foreach (var silo in live)
+                {
+                    await cluster.StopSiloAsync(silo);
+                    await cluster.StartSiloAsync(silo);
+                    await cluster.WaitForActiveSilosAsync(3, ct);
+                }
+            });
+        }
 
         async Task KillRedis()
         {
@@ -126,21 +148,24 @@ public static class ReliabilityCommand
             await cluster.StartRedisAsync();
         }
 
-        Console.WriteLine("drill 4: SIGKILL redis-server mid-stream, start it again 5 s later (appendfsync everysec)");
-        await cluster.ConfigureRedisAsync("appendfsync", "everysec");
-        await Drill("redis SIGKILL + restart (5 s down), appendfsync everysec", settings, KillRedis);
-        Console.WriteLine("drill 5: the same with appendfsync always (Storage:Durability=Fsync)");
-        await Drill("redis SIGKILL + restart (5 s down), appendfsync always", settings, KillRedis);
+        if (selected.Contains("redis"))
+        {
+            Console.WriteLine("drill: SIGKILL redis-server mid-stream, start it again 5 s later (appendfsync everysec)");
+            await cluster.ConfigureRedisAsync("appendfsync", "everysec");
+            await Drill("redis SIGKILL + restart (5 s down), appendfsync everysec", settings, KillRedis);
+            Console.WriteLine("drill: the same with appendfsync always (Storage:Durability=Fsync)");
+            await Drill("redis SIGKILL + restart (5 s down), appendfsync always", settings, KillRedis);
+        }
 
         // Until now a replica that outlived a fault could answer from memory: stopping every silo makes each shard
         // load what Redis holds, so this audit checks storage itself.
         Console.WriteLine("stopping every silo and starting them again: every shard reloads from Redis…");
-        foreach (var silo in new[] { 0, 2, 3 })
+        foreach (var silo in live)
         {
             await cluster.StopSiloAsync(silo);
         }
 
-        foreach (var silo in new[] { 0, 2, 3 })
+        foreach (var silo in live)
         {
             await cluster.StartSiloAsync(silo);
         }

@@ -95,6 +95,7 @@ public sealed class LoadRunner(HttpClient http, string? apiKey, Func<int, LoadRe
     {
         int status;
         double? total = null, inference = null, queue = null;
+        string? error = null;
         try
         {
             using var message = request.ToHttp(apiKey);
@@ -103,17 +104,44 @@ public sealed class LoadRunner(HttpClient http, string? apiKey, Func<int, LoadRe
             total = Header(response, "x-total-time");
             inference = Header(response, "x-inference-time");
             queue = Header(response, "x-queue-time");
+            if (!response.IsSuccessStatusCode)
+            {
+                error = Detail(await response.Content.ReadAsStringAsync(ct));
+            }
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException ex)
         {
             status = 0;
+            error = ex.Message;
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
             status = 408;
+            error = "client timeout";
         }
 
-        return new LoadSample(request.Kind, dueSeconds, (clock.Elapsed.TotalSeconds - dueSeconds) * 1000, status, total, inference, queue, request.Tag);
+        return new LoadSample(request.Kind, dueSeconds, (clock.Elapsed.TotalSeconds - dueSeconds) * 1000, status, total, inference, queue, request.Tag, error);
+    }
+
+    /// <summary>A problem's detail (or the body's start), cut at 120 characters: enough to tell failures apart.</summary>
+    private static string Detail(string body)
+    {
+        var detail = body;
+        try
+        {
+            using var problem = System.Text.Json.JsonDocument.Parse(body);
+            if (problem.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                problem.RootElement.TryGetProperty("detail", out var d) && d.ValueKind == System.Text.Json.JsonValueKind.String)
+            {
+                detail = d.GetString()!;
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON (a proxy's page, say): the body's start is the detail.
+        }
+
+        return detail.Length <= 120 ? detail : detail[..120] + "…";
     }
 
     private static double? Header(HttpResponseMessage response, string name) =>

@@ -3,9 +3,11 @@ using RerankCluster.Cli.Load;
 namespace RerankCluster.Cli.Reliability;
 
 /// <summary>What clients saw while a fault was injected under steady load.</summary>
+/// <param name="Failures">Failed requests grouped by kind, status and what the server said, most frequent first.</param>
 public sealed record DrillResult(
     string Name, int Requests, int Failed, double FaultAtSeconds, double? FirstFailureSeconds, double? RecoverySeconds,
-    IReadOnlyDictionary<string, int> Statuses, double P99BeforeMs, double P99AfterMs, int WritesAcknowledged, IReadOnlyList<string> AcknowledgedIds)
+    IReadOnlyDictionary<string, int> Statuses, double P99BeforeMs, double P99AfterMs, int WritesAcknowledged, IReadOnlyList<string> AcknowledgedIds,
+    IReadOnlyList<DrillFailure> Failures)
 {
     public double SuccessRate => Requests == 0 ? 0 : 1 - (double)Failed / Requests;
 }
@@ -15,6 +17,9 @@ public sealed record DrillResult(
 /// failed requests and the time from the fault until requests stop failing. Each write carries a new
 /// document id, so what was acknowledged (200: stored; a 202 job is not yet) can be checked afterwards.
 /// </summary>
+/// <summary>Failed requests of one kind ("search", "upsert") that got the same status and the same answer.</summary>
+public sealed record DrillFailure(string Kind, int Status, string Error, int Count);
+
 public static class FaultDrill
 {
     public sealed record Settings(double Rate, TimeSpan Duration, TimeSpan FaultAt, double WriteFraction = 0.2);
@@ -54,7 +59,11 @@ public static class FaultDrill
             lastFailureEnd is { } end ? Math.Max(0, end - faultAt) : 0,
             samples.GroupBy(s => s.Status.ToString()).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()),
             P99(samples.Where(s => s.StartSeconds < faultAt)), P99(samples.Where(s => s.StartSeconds > (lastFailureEnd ?? faultAt) + 1)),
-            acknowledged.Count, acknowledged);
+            acknowledged.Count, acknowledged,
+            failed.GroupBy(s => (s.Kind, s.Status, Error: s.Error ?? ""))
+                .Select(g => new DrillFailure(g.Key.Kind, g.Key.Status, g.Key.Error, g.Count()))
+                .OrderByDescending(f => f.Count)
+                .ToList());
     }
 
     private static double P99(IEnumerable<LoadSample> samples) =>

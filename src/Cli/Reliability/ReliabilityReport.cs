@@ -48,6 +48,14 @@ public sealed class ReliabilityReport
         }
 
         md.AppendLine();
+        foreach (var (d, _) in Faults.Where(f => f.Drill.Failures.Count > 0))
+        {
+            var failures = string.Join("; ", d.Failures.Take(5).Select(f =>
+                $"{f.Kind} ×{f.Count} → {(f.Status == 0 ? "no answer" : f.Status)} ({(f.Error.Length == 0 ? "no detail" : f.Error)})"));
+            Line($"What failed in \"{d.Name}\": {failures}.");
+            md.AppendLine();
+        }
+
         md.AppendLine($"Documents lost over all faults: **{Faults.Sum(f => f.Audit.Missing.Count)}** (acknowledged documents a GET of /v1/indexes/drill/documents/{{id}} did not find afterwards).");
         if (ReloadAudit is { } reload)
         {

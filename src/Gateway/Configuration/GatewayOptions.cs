@@ -2,7 +2,7 @@ using RerankCluster.Configuration;
 
 namespace RerankCluster.Gateway.Configuration;
 
-/// <summary>Who may call the gateway (section <c>Gateway</c>).</summary>
+/// <summary>Who may call the gateway, and how it rides out a silo leaving (section <c>Gateway</c>).</summary>
 public sealed class GatewayOptions : ISelfValidatingOptions
 {
     public const string Section = "Gateway";
@@ -19,6 +19,13 @@ public sealed class GatewayOptions : ISelfValidatingOptions
     /// <summary>How long a key known before waits for its fresh lookup; past it (the key's silo stalled or lost) the known answer stands.</summary>
     public TimeSpan KeyLookupTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How long a search, rerank or upsert that met a silo leaving is retried: longer than the cluster
+    /// takes to declare a dead silo (about 6 s with the membership settings shipped), so a lost silo fails
+    /// no request. 0 turns retries off.
+    /// </summary>
+    public TimeSpan RetryWindow { get; set; } = TimeSpan.FromSeconds(15);
+
     public bool RequiresKeys => !string.IsNullOrEmpty(AdminKey);
 
     public IEnumerable<string> Validate()
@@ -31,6 +38,11 @@ public sealed class GatewayOptions : ISelfValidatingOptions
         if (KeyCacheTtl < TimeSpan.Zero || KeyCacheTtl > TimeSpan.FromHours(1))
         {
             yield return $"{Section}:KeyCacheTtl must be between 0 and 1 hour (got {KeyCacheTtl}).";
+        }
+
+        if (RetryWindow < TimeSpan.Zero || RetryWindow > TimeSpan.FromMinutes(1))
+        {
+            yield return $"{Section}:RetryWindow must be between 0 and 1 minute (got {RetryWindow}).";
         }
 
         if (KeyLookupTimeout <= TimeSpan.Zero || KeyLookupTimeout > TimeSpan.FromSeconds(30))

@@ -51,7 +51,8 @@ public static class IndexEndpoints
         indexes.MapDelete("", async (string index, HttpContext http, IGrainFactory grains) =>
             await Index(grains, http, index).Delete() ? Results.NoContent() : throw new NotFoundException($"Index '{index}' does not exist."));
 
-        indexes.MapPost("/documents", async (string index, UpsertBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits) =>
+        indexes.MapPost("/documents", async (string index, UpsertBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits,
+            IdempotentRetry retry) =>
         {
             var documents = body.Documents ?? throw new ArgumentException("documents is required.");
             RequestLimits.RequireCount(documents.Length, limits.Value.MaxDocumentsPerRequest, "documents", nameof(LimitsOptions.MaxDocumentsPerRequest));
@@ -60,12 +61,13 @@ public static class IndexEndpoints
                 RequestLimits.RequireTextLength(documents[i]?.Text, limits.Value, $"documents[{i}].text");
             }
 
-            // Every upsert is a job; one that finishes within Indexing:UpsertWait answers as a plain write.
-            var jobId = IngestJobKey.NewId();
-            var job = await Job(grains, http, index, jobId).Start(documents.Select(ResponseMapping.ToInput).ToArray(), http.RequestAborted);
+            // Every upsert is a job; one that finishes within Indexing:UpsertWait answers as a plain write. A job that
+            // could not start, or whose silo left, is started again as a new job: re-upserting an id replaces it.
+            var inputs = documents.Select(ResponseMapping.ToInput).ToArray();
+            var job = await retry.Run(() => Job(grains, http, index, IngestJobKey.NewId()).Start(inputs, http.RequestAborted), http.RequestAborted);
             return job.Finished
                 ? Results.Ok(new UpsertResponse(job.Documents, job.Chunks, job.Replaced, job.JobId))
-                : Results.Accepted($"/v1/indexes/{index}/jobs/{jobId}", ResponseMapping.ToBody(job));
+                : Results.Accepted($"/v1/indexes/{index}/jobs/{job.JobId}", ResponseMapping.ToBody(job));
         });
 
         indexes.MapGet("/jobs/{job}", async (string index, string job, HttpContext http, IGrainFactory grains) =>

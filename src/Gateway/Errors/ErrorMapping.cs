@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using RerankCluster.Gateway.Configuration;
-using RerankCluster.Gateway.Resilience;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Errors;
@@ -54,7 +53,7 @@ public static class ErrorMapping
             ModelUnavailableException => new(StatusCodes.Status503ServiceUnavailable, "Model unavailable", null, exception.Message, Shortly),
             RerankFailedException => new(StatusCodes.Status503ServiceUnavailable, "Reranking failed", null, exception.Message, Shortly),
             StoredDocumentsCorruptException => new(StatusCodes.Status500InternalServerError, "Stored data unreadable", null, exception.Message),
-            _ when IdempotentRetry.IsClusterChurn(exception) => new(StatusCodes.Status503ServiceUnavailable, "Unavailable", null,
+            _ when ClusterChurn.Is(exception) => new(StatusCodes.Status503ServiceUnavailable, "Unavailable", null,
                 "A silo serving this request left the cluster; the cluster is moving its work. Retry shortly.", Shortly),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new(StatusCodes.Status413PayloadTooLarge, "Bad request",
                 null, LimitsOptions.BodyTooLarge(limits.MaxRequestBodyBytes)),

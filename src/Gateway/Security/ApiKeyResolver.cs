@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
-using RerankCluster.Gateway.Resilience;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Security;
@@ -50,7 +49,7 @@ public sealed class ApiKeyResolver(IGrainFactory grains, IOptions<GatewayOptions
             {
                 tenant = await lookup.WaitAsync(options.Value.KeyLookupTimeout);
             }
-            catch (Exception ex) when (ex is TimeoutException || IdempotentRetry.IsClusterChurn(ex))
+            catch (Exception ex) when (ex is TimeoutException || ClusterChurn.Is(ex))
             {
                 // The key's grain is on a stalled or lost silo: a key known a moment ago still stands, rather
                 // than every request of the tenant waiting on that silo. The next request asks again.

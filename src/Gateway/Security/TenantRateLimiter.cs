@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
-using RerankCluster.Gateway.Resilience;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Gateway.Security;
@@ -35,7 +34,7 @@ public sealed class TenantRateLimiter(IOptions<LimitsOptions> limits, IGrainFact
             granted = await grains.GetGrain<IQuotaGrain>(tenant).LeaseRequests(chunk, perSecond, limits.Value.Burst)
                 .WaitAsync(limits.Value.RateLeaseTimeout);
         }
-        catch (Exception ex) when (ex is TimeoutException || IdempotentRetry.IsClusterChurn(ex))
+        catch (Exception ex) when (ex is TimeoutException || ClusterChurn.Is(ex))
         {
             // Fail open: a stalled or lost quota silo must not stall every request of the tenant. This gateway
             // grants itself one lease's worth, the most it would have held anyway, until the quota answers again.

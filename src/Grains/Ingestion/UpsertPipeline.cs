@@ -13,12 +13,15 @@ namespace RerankCluster.Grains.Ingestion;
 /// Writes an upsert in slices: each slice's chunks are embedded by calls of at most
 /// <c>Indexing:EmbedBatchChunks</c> chunks dealt over the embedding silos (the rerank silos'
 /// <see cref="SiloRotation"/>), then its documents go to their shards. Every grain call is bounded by the
-/// slice, never by the request, and several slices are in flight at once.
+/// slice, never by the request, and several slices are in flight at once. A slice that fails because a
+/// silo left is written again (re-upserting a document replaces it) until <c>Indexing:WriteRetryWindow</c>.
 /// </summary>
 public sealed class UpsertPipeline(
     IGrainFactory grains,
     ModelCatalog models,
     RerankSiloDirectory silos,
+    SiloCooldown cooldown,
+    TimeProvider clock,
     IOptions<IndexingOptions> options,
     ILogger<UpsertPipeline> logger)
 {
@@ -60,7 +63,7 @@ public sealed class UpsertPipeline(
     public async IAsyncEnumerable<SliceOutcome> Run(UpsertPlan plan, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var chunker = models.BiEncoder(plan.Index.BiEncoder).Chunker;
-        var targets = silos.Rotation();
+        var targets = Targets();
         var inFlight = targets.Count * options.Value.EmbedCallsPerSilo;
         var nextCall = 0;
         var correction = 0;
@@ -114,29 +117,78 @@ public sealed class UpsertPipeline(
     private async Task<SliceOutcome> Write(UpsertPlan plan, UpsertSlice slice, string[][] calls, SiloRotation targets, int firstCall,
         CancellationToken cancellationToken)
     {
+        var began = clock.GetTimestamp();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var replaced = await WriteOnce(plan, slice, calls, targets, firstCall, retry: attempt > 0, cancellationToken);
+                return new SliceOutcome(slice, slice.Documents.Length, slice.ChunkCount, replaced, null);
+            }
+            catch (Exception ex) when (ClusterChurn.Is(ex) && clock.GetElapsedTime(began) < options.Value.WriteRetryWindow &&
+                                       !cancellationToken.IsCancellationRequested)
+            {
+                // Until membership moves the lost silo's shards and directory entries, the same write fails fast:
+                // back off (jittered, doubling up to 4 s) and embed on silos that have not just failed.
+                var step = TimeSpan.FromMilliseconds(250 * Math.Pow(2, Math.Min(attempt, 4)));
+                var delay = step / 2 + step / 2 * Random.Shared.NextDouble();
+                logger.LogInformation("Upsert slice ({First} to {Last}) into {Index} met a silo leaving ({Error}); writing it again in {Delay} ms",
+                    slice.Documents[0].Id, slice.Documents[^1].Id, plan.IndexKey, ex.GetType().Name, (int)delay.TotalMilliseconds);
+                await Task.Delay(delay, clock, cancellationToken);
+                targets = Targets();
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Upsert slice of {Documents} documents ({First} to {Last}) into {Index} failed",
+                    slice.Documents.Length, slice.Documents[0].Id, slice.Documents[^1].Id, plan.IndexKey);
+                return new SliceOutcome(slice, 0, 0, 0, ex);
+            }
+        }
+    }
+
+    /// <summary>Embeds and stores one slice; returns how many of its documents replaced ones this upsert did not write itself.</summary>
+    private async Task<int> WriteOnce(UpsertPlan plan, UpsertSlice slice, string[][] calls, SiloRotation targets, int firstCall, bool retry,
+        CancellationToken cancellationToken)
+    {
+        var embeddings = await Task.WhenAll(calls.Select((texts, n) => Embed(targets[firstCall + n], texts, plan.Index.BiEncoder, cancellationToken)));
+        // Settings are read interleaved, so this check is cheap; it stops a job whose index was deleted meanwhile.
+        var index = await grains.GetGrain<IIndexGrain>(plan.IndexKey).Get();
+        if (index is null || index.CreatedAt != plan.Index.CreatedAt)
+        {
+            throw new NotFoundException($"Index '{plan.Index.Name}' was deleted while the upsert ran.");
+        }
+
+        var shards = slice.WithEmbeddings(embeddings.SelectMany(batch => batch).ToArray())
+            .GroupBy(document => ShardRouter.ShardOf(document.DocumentId, index.Shards))
+            .ToList();
+        // A failed attempt may have stored some new documents already: those are not replacements of anything.
+        var storedBefore = retry
+            ? (await Task.WhenAll(shards.Select(group => Shard(plan.IndexKey, group.Key)
+                .Existing(group.Select(d => d.DocumentId).Where(id => !plan.Existing.Contains(id)).ToArray())))).Sum(ids => ids.Length)
+            : 0;
+        var replaced = await Task.WhenAll(shards.Select(group => Shard(plan.IndexKey, group.Key).Upsert(group.ToArray(), index.Replicas)));
+        return replaced.Sum() - storedBefore;
+    }
+
+    private async Task<float[][]> Embed(string silo, string[] texts, string biEncoder, CancellationToken cancellationToken)
+    {
         try
         {
-            var embeddings = await Task.WhenAll(calls
-                .Select((texts, n) => grains.GetGrain<IEmbeddingSiloGrain>(targets[firstCall + n]).Embed(texts, plan.Index.BiEncoder, cancellationToken)));
-            // Settings are read interleaved, so this check is cheap; it stops a job whose index was deleted meanwhile.
-            var index = await grains.GetGrain<IIndexGrain>(plan.IndexKey).Get();
-            if (index is null || index.CreatedAt != plan.Index.CreatedAt)
-            {
-                throw new NotFoundException($"Index '{plan.Index.Name}' was deleted while the upsert ran.");
-            }
-
-            var documents = slice.WithEmbeddings(embeddings.SelectMany(batch => batch).ToArray());
-            var replaced = (await Task.WhenAll(documents
-                .GroupBy(document => ShardRouter.ShardOf(document.DocumentId, index.Shards))
-                .Select(group => Shard(plan.IndexKey, group.Key).Upsert(group.ToArray(), index.Replicas)))).Sum();
-            return new SliceOutcome(slice, slice.Documents.Length, slice.ChunkCount, replaced, null);
+            return await grains.GetGrain<IEmbeddingSiloGrain>(silo).Embed(texts, biEncoder, cancellationToken);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ClusterChurn.Is(ex))
         {
-            logger.LogWarning(ex, "Upsert slice of {Documents} documents ({First} to {Last}) into {Index} failed",
-                slice.Documents.Length, slice.Documents[0].Id, slice.Documents[^1].Id, plan.IndexKey);
-            return new SliceOutcome(slice, 0, 0, 0, ex);
+            cooldown.Failed(silo, ex);
+            throw;
         }
+    }
+
+    /// <summary>The active model silos, less those that just failed a call (all of them when every one has).</summary>
+    private SiloRotation Targets()
+    {
+        var active = silos.ActiveSilos();
+        var ready = active.Where(silo => !cooldown.IsCoolingDown(silo)).ToList();
+        return new SiloRotation(ready.Count > 0 ? ready : active);
     }
 
     private IShardGrain Shard(string indexKey, int shard) => grains.GetGrain<IShardGrain>(IndexKey.Shard(indexKey, shard));

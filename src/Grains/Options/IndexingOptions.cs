@@ -40,6 +40,12 @@ public sealed class IndexingOptions : ISelfValidatingOptions
     /// <summary>How long an upsert waits for its job before answering 202 with the job to follow.</summary>
     public TimeSpan UpsertWait { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long an upsert slice keeps retrying a write that failed because a silo left (until membership
+    /// moves its work): longer than the cluster takes to declare a dead silo, so a silo loss fails no write.
+    /// </summary>
+    public TimeSpan WriteRetryWindow { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a finished job's status stays readable.</summary>
     public TimeSpan JobRetention { get; set; } = TimeSpan.FromHours(1);
 
@@ -93,6 +99,11 @@ public sealed class IndexingOptions : ISelfValidatingOptions
         if (EmbedCallsPerSilo is < 1 or > 64)
         {
             yield return $"{Section}:EmbedCallsPerSilo must be between 1 and 64 (got {EmbedCallsPerSilo}).";
+        }
+
+        if (WriteRetryWindow < TimeSpan.Zero || WriteRetryWindow > TimeSpan.FromMinutes(10))
+        {
+            yield return $"{Section}:WriteRetryWindow must be between 0 and 10 minutes (got {WriteRetryWindow}).";
         }
 
         // The wait is one grain call: it must end well inside Orleans' response timeout (30 s by default).

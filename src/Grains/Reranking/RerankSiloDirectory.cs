@@ -24,6 +24,4 @@ public sealed class RerankSiloDirectory(IClusterMembershipService membership, IS
             .Order(StringComparer.Ordinal)
             .ToList();
     }
-
-    public SiloRotation Rotation() => new(ActiveSilos());
 }

@@ -6,9 +6,9 @@ using RerankCluster.Grains.Options;
 namespace RerankCluster.Grains.Reranking;
 
 /// <summary>
-/// Rerank silos that failed or stalled on a micro-batch, as seen from this silo: each gets no new
-/// micro-batches for Rerank:FailedSiloCooldown, long before membership would declare a dead one, and
-/// then gets work again. Cooling silos still come last in a batch's order (<see cref="SiloLoadBoard"/>),
+/// Model silos that failed or stalled on a micro-batch or an embedding call, as seen from this silo: each
+/// gets no new micro-batches or embedding calls for Rerank:FailedSiloCooldown, long before membership
+/// would declare a dead one, and then gets work again. Cooling silos still come last in a batch's order (<see cref="SiloLoadBoard"/>),
 /// so a batch is never refused while any silo might take it.
 /// </summary>
 public sealed class SiloCooldown(IOptions<RerankOptions> options, TimeProvider clock, ILogger<SiloCooldown> logger)
@@ -18,7 +18,7 @@ public sealed class SiloCooldown(IOptions<RerankOptions> options, TimeProvider c
     public void Failed(string silo, Exception? error)
     {
         _failedAt[silo] = clock.GetTimestamp();
-        logger.LogWarning("Rerank silo {Silo} failed or stalled on a micro-batch ({Error}); no new micro-batches for {Cooldown}", silo,
+        logger.LogWarning("Model silo {Silo} failed or stalled on a call ({Error}); no new micro-batches or embedding calls for {Cooldown}", silo,
             error?.GetType().Name ?? "no answer within Rerank:BatchAttemptTimeout", options.Value.FailedSiloCooldown);
     }
 

@@ -80,9 +80,10 @@ public sealed class SimulatedAccelerator(double tokensPerSecond, TimeSpan callOv
         {
             // Sleeping, not spinning: the simulated device's time is not this machine's CPU time.
             var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < cost)
+            // The remainder is read once: reading the clock twice could make it negative, which Sleep refuses.
+            for (var left = cost; left > TimeSpan.Zero; left = cost - clock.Elapsed)
             {
-                Thread.Sleep(cost - clock.Elapsed);
+                Thread.Sleep(left);
             }
         }
         finally
