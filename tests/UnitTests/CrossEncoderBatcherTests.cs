@@ -290,6 +290,68 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
     }
 
     [Theory]
+    [InlineData(0, 2)]     // plain WFQ: the quiet tenant's five items interleave with the flood's
+    [InlineData(1000, 5)]  // with burst credit: all five go next
+    public void A_quiet_tenant_request_goes_ahead_of_a_flood_as_a_whole_with_burst_credit(long burst, int quietInFirstFive)
+    {
+        var queue = new WeightedFairQueue<string>(burst);
+        for (var i = 0; i < 100; i++)
+        {
+            queue.Enqueue("flood", 1, 100, "flood");
+        }
+
+        // The flood has been served for a while when the quiet tenant arrives.
+        for (var i = 0; i < 20; i++)
+        {
+            queue.TryDequeue(out _);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            queue.Enqueue("quiet", 1, 100, "quiet");
+        }
+
+        var next = Enumerable.Range(0, 5).Select(_ => queue.TryDequeue(out var item) ? item : "").ToArray();
+        Assert.Equal(quietInFirstFive, next.Count(s => s == "quiet"));
+    }
+
+    [Fact]
+    public void Burst_credit_is_bounded_and_not_earned_again_by_coming_straight_back()
+    {
+        var queue = new WeightedFairQueue<string>(500);
+        for (var i = 0; i < 100; i++)
+        {
+            queue.Enqueue("flood", 1, 100, "flood");
+        }
+
+        // Long enough for the flood to have spent the credit it too started with.
+        for (var i = 0; i < 10; i++)
+        {
+            queue.TryDequeue(out _);
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            queue.Enqueue("quiet", 1, 100, "quiet");
+        }
+
+        // Five items' worth of credit, then one of each in turn.
+        var next = Enumerable.Range(0, 11).Select(_ => queue.TryDequeue(out var item) ? item : "").ToArray();
+        Assert.Equal(Enumerable.Repeat("quiet", 5), next.Take(5));
+        Assert.Equal(3, next.Skip(5).Count(s => s == "quiet"));
+
+        // Emptied (its credit spent) and back at once: in turn with the flood, not ahead of it.
+        queue.RemoveAll("quiet", _ => true);
+        for (var i = 0; i < 4; i++)
+        {
+            queue.Enqueue("quiet", 1, 100, "quiet");
+        }
+
+        var back = Enumerable.Range(0, 4).Select(_ => queue.TryDequeue(out var item) ? item : "").ToArray();
+        Assert.Equal(2, back.Count(s => s == "quiet"));
+    }
+
+    [Theory]
     [InlineData(0, 0, 1, 1, 5000, 1000, true)]      // empty queue: even an oversized request runs
     [InlineData(400, 400, 1, 1, 500, 1000, true)]   // within the budget
     [InlineData(900, 900, 1, 1, 500, 1000, false)]  // past it, and the tenant holds it all

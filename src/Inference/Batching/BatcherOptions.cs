@@ -45,6 +45,16 @@ public sealed class BatcherOptions : ISelfValidatingOptions
     /// </summary>
     public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>
+    /// Tokens a tenant that had nothing queued may have served ahead of tenants already waiting (its weight
+    /// scales it): a quiet tenant's request of up to this size is not interleaved with a flood but goes next,
+    /// as a whole. A tenant that keeps sending earns none. Unset: one batch (MaxBatchTokens); 0: plain
+    /// weighted fair queueing.
+    /// </summary>
+    public long? QuietTenantBurstTokens { get; set; }
+
+    public long QuietTenantBurst => QuietTenantBurstTokens ?? MaxBatchTokens;
+
     /// <summary>Share of the model each tenant gets while several wait (weighted fair queueing by tokens); unlisted tenants weigh 1.</summary>
     public Dictionary<string, double> TenantWeights { get; set; } = new(StringComparer.Ordinal);
 
@@ -90,6 +100,11 @@ public sealed class BatcherOptions : ISelfValidatingOptions
         if (MaxQueueDelay < TimeSpan.Zero || MaxQueueDelay > TimeSpan.FromMinutes(10))
         {
             yield return $"{Section}:MaxQueueDelay must be between 0 and 10 minutes (got {MaxQueueDelay}).";
+        }
+
+        if (QuietTenantBurstTokens < 0)
+        {
+            yield return $"{Section}:QuietTenantBurstTokens must be at least 0 (got {QuietTenantBurstTokens}).";
         }
 
         foreach (var (tenant, weight) in TenantWeights.Where(w => !(w.Value is > 0 and <= 1000)))

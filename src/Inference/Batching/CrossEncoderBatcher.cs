@@ -22,7 +22,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
     private readonly BatcherOptions _options;
     private readonly ILogger _logger;
     private readonly object _gate = new();
-    private readonly WeightedFairQueue<Pair> _queue = new();
+    private readonly WeightedFairQueue<Pair> _queue;
     private readonly Dictionary<string, int> _admittedParts = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _arrivals = new(0);
     private readonly ThroughputMeter _throughput;
@@ -34,6 +34,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         _score = score;
         _tokenizer = tokenizer;
         _options = options;
+        _queue = new WeightedFairQueue<Pair>(options.QuietTenantBurst);
         _logger = logger ?? NullLogger.Instance;
         _throughput = new ThroughputMeter(options.InferenceThreads);
         _loops = Enumerable.Range(0, options.InferenceThreads)

@@ -4,12 +4,22 @@ namespace RerankCluster.Inference.Batching;
 /// Weighted fair queueing over flows (tenants), self-clocked: an item costing c in a flow of weight w
 /// finishes at max(virtual time, the flow's last finish) + c / w, and the item with the earliest
 /// finish goes first. A flow that floods only pushes its own finish times back, so another flow's
-/// next item is served after at most one item per other flow of comparable cost. Not thread-safe:
-/// the owner locks.
+/// next item is served after at most one item per other flow of comparable cost.
+/// A flow's work may also start up to <c>burstCost</c> / w before the virtual time, so a quiet tenant's
+/// whole request (up to that cost) goes ahead of a backlogged flood instead of being interleaved with
+/// it, as FQ-CoDel serves sparse flows first. The credit is bounded (no flow gets more than its share
+/// plus one burst over any interval) and is earned back only as fast as the virtual time advances, so a
+/// flow that keeps sending has its last finish at or past the virtual time and gains nothing. Not
+/// thread-safe: the owner locks.
 /// </summary>
-public sealed class WeightedFairQueue<T>
+public sealed class WeightedFairQueue<T>(long burstCost = 0)
 {
+    /// <summary>Idle flows remembered beyond this are pruned of those that have earned the whole burst anyway.</summary>
+    private const int IdleFlowsKept = 1024;
+
     private readonly Dictionary<string, Flow> _flows = new(StringComparer.Ordinal);
+    // Last finish of flows with nothing queued: a flow that just emptied must not come back with credit it has not earned.
+    private readonly Dictionary<string, (double Finish, double Weight)> _idle = new(StringComparer.Ordinal);
     private double _virtualTime;
     private long _sequence;
 
@@ -29,11 +39,12 @@ public sealed class WeightedFairQueue<T>
     {
         if (!_flows.TryGetValue(flow, out var queue))
         {
-            queue = new Flow(weight);
+            queue = new Flow(weight) { LastFinish = _idle.Remove(flow, out var idle) ? idle.Finish : double.MinValue };
             _flows[flow] = queue;
         }
 
-        var start = Math.Max(_virtualTime, queue.LastFinish);
+        // No flow's work starts more than its burst behind the virtual time: what it may be ahead of its fair share.
+        var start = Math.Max(_virtualTime - burstCost / weight, queue.LastFinish);
         queue.LastFinish = start + cost / weight;
         queue.Items.Enqueue(new Entry(item, cost, queue.LastFinish, _sequence++));
         queue.Cost += cost;
@@ -61,7 +72,9 @@ public sealed class WeightedFairQueue<T>
         }
 
         var entry = chosen.Value.Items.Dequeue();
-        _virtualTime = entry.Finish;
+        chosen.Value.LastServed = entry.Finish;
+        // Never backwards: an item started on burst credit finishes before the virtual time.
+        _virtualTime = Math.Max(_virtualTime, entry.Finish);
         chosen.Value.Cost -= entry.Cost;
         Forget(chosen.Key, chosen.Value);
         Count--;
@@ -95,6 +108,8 @@ public sealed class WeightedFairQueue<T>
         }
 
         queue.Items = kept;
+        // Removed work was never served: the flow is charged only up to what it keeps, or what it was last served.
+        queue.LastFinish = kept.Count > 0 ? kept.Last().Finish : queue.LastServed;
         Count -= removed;
         Forget(flow, queue);
         return removed;
@@ -102,13 +117,26 @@ public sealed class WeightedFairQueue<T>
 
     private static bool Earlier(Entry a, Entry b) => a.Finish < b.Finish || (a.Finish == b.Finish && a.Sequence < b.Sequence);
 
-    // An empty flow's last finish is at most the virtual time once its last item was served, so dropping it loses
-    // nothing; emptied by removal, the flow only regains the time of work it never got.
     private void Forget(string name, Flow flow)
     {
-        if (flow.Items.Count == 0)
+        if (flow.Items.Count > 0)
         {
-            _flows.Remove(name);
+            return;
+        }
+
+        _flows.Remove(name);
+        if (burstCost <= 0)
+        {
+            return;
+        }
+
+        _idle[name] = (flow.LastFinish, flow.Weight);
+        if (_idle.Count > IdleFlowsKept)
+        {
+            foreach (var earned in _idle.Where(f => f.Value.Finish <= _virtualTime - burstCost / f.Value.Weight).Select(f => f.Key).ToList())
+            {
+                _idle.Remove(earned);
+            }
         }
     }
 
@@ -121,6 +149,8 @@ public sealed class WeightedFairQueue<T>
         public long Cost { get; set; }
 
         public double LastFinish { get; set; }
+
+        public double LastServed { get; set; } = double.MinValue;
     }
 
     private readonly record struct Entry(T Item, long Cost, double Finish, long Sequence);
