@@ -23,12 +23,16 @@ public sealed class LexicalIndex : IDisposable
     private const string DocumentField = "document";
     private const string ChunkField = "chunk";
     private const string TextField = "text";
+    private const string KeyField = "key";
 
     /// <summary>BooleanQuery's own limit; longer queries keep their first distinct terms.</summary>
     public const int MaxQueryTerms = 1024;
 
     private static readonly Similarity Bm25 = new BM25Similarity();
     private static readonly ISet<string> KeyFields = new HashSet<string> { DocumentField, ChunkField };
+
+    /// <summary>By score, ties by <see cref="ChunkKey"/>, so that every shard cuts its top k as the merge orders.</summary>
+    private static readonly Sort ScoreThenKey = new(SortField.FIELD_SCORE, new SortField(KeyField, SortFieldType.STRING));
 
     private readonly RAMDirectory _directory = new();
     private readonly Analyzer _analyzer = new EnglishAnalyzer(Version);
@@ -106,7 +110,7 @@ public sealed class LexicalIndex : IDisposable
         return WithSearcher(searcher =>
         {
             var scoring = statistics is null ? searcher : new SharedStatisticsSearcher(searcher.IndexReader, statistics);
-            return scoring.Search(boolean, k).ScoreDocs.Select(hit =>
+            return scoring.Search(boolean, null, k, ScoreThenKey, true, false).ScoreDocs.Select(hit =>
             {
                 var document = searcher.Doc(hit.Doc, KeyFields);
                 return ((document.Get(DocumentField), document.GetField(ChunkField).GetInt32Value()!.Value), hit.Score);
@@ -173,6 +177,7 @@ public sealed class LexicalIndex : IDisposable
             new StringField(DocumentField, documentId, Field.Store.YES),
             new StoredField(ChunkField, chunk.ChunkIndex),
             new TextField(TextField, chunk.Text, Field.Store.NO),
+            new SortedDocValuesField(KeyField, new BytesRef(ChunkKey.Of(documentId, chunk.ChunkIndex))),
         }).ToList();
 
     private sealed class Bm25Searchers : SearcherFactory

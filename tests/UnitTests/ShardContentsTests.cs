@@ -35,4 +35,48 @@ public sealed class ShardContentsTests
         var error = Assert.Throws<ArgumentException>(() => Dense(shard, [1, 0, 0], 5));
         Assert.Contains("dimensions", error.Message);
     }
+
+    [Fact]
+    public void The_lexical_index_follows_upserts_replacements_and_deletes()
+    {
+        using var shard = new ShardContents();
+        StoredChunk Text(string doc, int index, string text) => new(doc, index, text, null, 3, [1, 0]);
+        string[] Found(string query) => shard.Search(new ShardQuery(10, null, query)).Lexical.Select(h => $"{h.DocumentId}#{h.ChunkIndex}").ToArray();
+
+        shard.Upsert([
+            new DocumentChunks("a", [Text("a", 0, "zebra crossing"), Text("a", 1, "yak shaving")]),
+            new DocumentChunks("b", [Text("b", 0, "zebra stripes")]),
+        ]);
+        Assert.Equal(["a#1"], Found("yak"));
+        Assert.Equal(2, Found("zebra").Length);
+
+        // Replaced as a whole: the old second chunk's words are gone, the new text is found.
+        shard.Upsert([new DocumentChunks("a", [Text("a", 0, "walrus tusks")])]);
+        Assert.Empty(Found("yak"));
+        Assert.Equal(["b#0"], Found("zebra"));
+        Assert.Equal(["a#0"], Found("walrus"));
+
+        Assert.True(shard.Remove("b"));
+        Assert.Empty(Found("zebra"));
+        Assert.Equal(["a#0"], Found("walrus tusks zebra"));
+
+        shard.Clear();
+        Assert.Empty(Found("walrus"));
+        Assert.Empty(shard.Search(new ShardQuery(10, [1, 0], "walrus")).Dense);
+    }
+
+    [Fact]
+    public void A_lexical_only_query_returns_no_dense_list_and_a_dense_only_query_no_lexical_one()
+    {
+        using var shard = new ShardContents();
+        shard.Upsert([new DocumentChunks("a", [new StoredChunk("a", 0, "zebra crossing", null, 3, [1, 0])])]);
+
+        var lexical = shard.Search(new ShardQuery(5, null, "zebra"));
+        var dense = shard.Search(new ShardQuery(5, [1, 0]));
+
+        Assert.Empty(lexical.Dense);
+        Assert.Equal("a", Assert.Single(lexical.Lexical).DocumentId);
+        Assert.Empty(dense.Lexical);
+        Assert.Equal(1f, Assert.Single(dense.Dense).Score, 1e-6f);
+    }
 }

@@ -16,16 +16,19 @@ public static class SearchCommand
         var index = CommonOptions.Index();
         var topK = CommonOptions.TopK();
         var candidates = CommonOptions.Candidates();
+        var stage1 = CommonOptions.Stage1();
+        var fusion = CommonOptions.Stage1Fusion();
         var command = new Command("search", "Two-stage search of an index of a running cluster.")
         {
-            query, url, key, index, topK, candidates,
+            query, url, key, index, topK, candidates, stage1, fusion,
         };
         command.SetAction(async (parse, ct) =>
         {
             using var http = CommonOptions.Http(parse.GetValue(url)!, parse.GetValue(key));
             var text = parse.GetValue(query)!;
             var response = await new RerankClient(http).SearchAsync(parse.GetValue(index)!,
-                new SearchBody(text, parse.GetValue(topK), parse.GetValue(candidates), true, null), ct);
+                new SearchBody(text, parse.GetValue(topK), parse.GetValue(candidates), true, null, Stage1: parse.GetValue(stage1),
+                    Stage1Fusion: parse.GetValue(fusion)), ct);
             SearchPrinter.Print(text, response, Console.Out);
             return 0;
         });

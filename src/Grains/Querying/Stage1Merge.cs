@@ -30,6 +30,6 @@ public static class Stage1Merge
 
     private static float Score(ShardHit hit) => hit.Score;
 
-    /// <summary>A stable key, so the same corpus gives the same ranking whatever order the shards answer in.</summary>
-    private static string Key(ShardHit hit) => $"{hit.DocumentId}\u0000{hit.ChunkIndex}";
+    /// <summary>Ties break on the key every shard broke them on, so the same corpus gives the same ranking however it is sharded.</summary>
+    private static string Key(ShardHit hit) => ChunkKey.Of(hit.DocumentId, hit.ChunkIndex);
 }
