@@ -96,7 +96,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
                 async query => (await encoder.EmbedAsync([query], DeviceWork.Interactive, cancellationToken))[0]);
         }
 
-        var embedMs = clock.Elapsed.TotalMilliseconds;
+        var embedMs = plan.Dense ? clock.Elapsed.TotalMilliseconds : 0;
         using var stage1Span = RerankTelemetry.Source.StartActivity("stage 1: scatter and merge");
         stage1Span?.SetTag("rerank.stage1", Stage1Names.Of(plan.Mode));
 
