@@ -76,15 +76,25 @@ public sealed class Stage1MergeTests
         var plan = new Stage1Plan(mode, fusion, 60, 0.4);
         var random = new Random(7);
 
-        foreach (var text in new[] { "kernel panic", "socket timeout firewall", "certificate cipher token session", "printer" })
+        try
         {
-            var embedding = UnitVector(random);
-            var single = Search(one, text, embedding, plan, 12);
-            var merged = Search(three, text, embedding, plan, 12);
+            foreach (var text in new[] { "kernel panic", "socket timeout firewall", "certificate cipher token session", "printer" })
+            {
+                var embedding = UnitVector(random);
+                var single = Search(one, text, embedding, plan, 12);
+                var merged = Search(three, text, embedding, plan, 12);
 
-            Assert.Equal(12, single.Count);
-            Assert.Equal(single.Select(h => (h.DocumentId, h.ChunkIndex)), merged.Select(h => (h.DocumentId, h.ChunkIndex)));
-            Assert.Equal(single.Select(h => h.Score), merged.Select(h => h.Score));
+                Assert.Equal(12, single.Count);
+                Assert.Equal(single.Select(h => (h.DocumentId, h.ChunkIndex)), merged.Select(h => (h.DocumentId, h.ChunkIndex)));
+                Assert.Equal(single.Select(h => h.Score), merged.Select(h => h.Score));
+            }
+        }
+        finally
+        {
+            foreach (var shard in one.Concat(three))
+            {
+                shard.Dispose();
+            }
         }
     }
 

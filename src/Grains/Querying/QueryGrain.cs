@@ -17,7 +17,8 @@ namespace RerankCluster.Grains.Querying;
 
 /// <summary>
 /// Two-stage search of one index: embed the query once (dense, hybrid), scatter the search to every shard
-/// (with the index-wide BM25 counts, lexical, hybrid), merge and fuse the global top candidates, rerank them in parallel micro-batches spread over the silos.
+/// (with the index-wide BM25 counts: lexical, hybrid), merge and fuse the global top candidates, rerank
+/// them in parallel micro-batches spread over the silos.
 /// One reentrant worker per silo: Orleans hands a call's cancellation to a stateless worker as a new
 /// message, which reaches the activation running the call only when it is the silo's only one.
 /// </summary>

@@ -146,8 +146,9 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
         {
             // Swapped in whole: a search interleaved with the reload sees the old contents or the new. Both indexes,
             // vector and BM25, are rebuilt from the stored chunks (README, "Stage 1": the cost at 50k chunks).
+            var documents = await store.Load(StoreKey);
             var loaded = new ShardContents();
-            loaded.Upsert(await store.Load(StoreKey));
+            loaded.Upsert(documents);
             var previous = _contents;
             _contents = loaded;
             previous.Dispose();
