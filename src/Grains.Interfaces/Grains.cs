@@ -25,7 +25,7 @@ public interface IIndexGrain : IGrainWithStringKey
 
 /// <summary>
 /// One replica of one partition of an index ("tenant/index/shard", "tenant/index/shard/r1"): its chunks,
-/// embeddings and vector index. Replica 0 (the shard's own key) takes the writes: it stores them, applies
+/// embeddings, vector index and BM25 index. Replica 0 (the shard's own key) takes the writes: it stores them, applies
 /// them, and forwards them in order to the other replicas, which hold the same contents in memory on
 /// other silos and answer searches too.
 /// </summary>
@@ -51,8 +51,11 @@ public interface IShardGrain : IGrainWithStringKey
     /// in-memory contents only after its last await, so an interleaved search sees them before or after, whole.
     /// </summary>
     [AlwaysInterleave]
-    /// <param name="filter">A metadata filter (<c>MetadataFilter</c> JSON) the query grain has validated, or null.</param>
-    Task<ShardHit[]> Search(float[] query, int k, string? filter = null);
+    Task<ShardHits> Search(ShardQuery query);
+
+    /// <summary>The shard's BM25 counts for a query's terms: summed over shards, they make lexical scores comparable (as Search).</summary>
+    [AlwaysInterleave]
+    Task<LexicalCounts> LexicalStatistics(string text);
 
     Task<ShardStats> Stats();
 

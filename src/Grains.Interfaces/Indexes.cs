@@ -4,12 +4,14 @@ namespace RerankCluster.Grains.Interfaces;
 /// <param name="BiEncoder">A served bi-encoder's name; null for the cluster's default.</param>
 /// <param name="CrossEncoder">A served cross-encoder's name; null for the cluster's default.</param>
 /// <param name="Replicas">In-memory copies of each shard on distinct silos; 0: Indexing:DefaultReplicas when that many shard silos are active, else 1.</param>
+/// <param name="Stage1">The stage-1 mode of a search that names none; null: Stage1:Mode.</param>
 [GenerateSerializer, Immutable]
 public sealed record IndexSettings(
     [property: Id(0)] int Shards,
     [property: Id(1)] string? BiEncoder = null,
     [property: Id(2)] string? CrossEncoder = null,
-    [property: Id(3)] int Replicas = IndexSettings.DefaultReplicas)
+    [property: Id(3)] int Replicas = IndexSettings.DefaultReplicas,
+    [property: Id(4)] Stage1Mode? Stage1 = null)
 {
     public const int DefaultShards = 0;
 
@@ -24,7 +26,8 @@ public sealed record IndexInfo(
     [property: Id(3)] DateTimeOffset CreatedAt,
     [property: Id(4)] string BiEncoder,
     [property: Id(5)] string CrossEncoder,
-    [property: Id(6)] int Replicas = 1);
+    [property: Id(6)] int Replicas = 1,
+    [property: Id(7)] Stage1Mode? Stage1 = null);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardStats(

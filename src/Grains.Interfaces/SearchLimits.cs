@@ -8,6 +8,9 @@ public static class SearchLimits
     public const int MaxCandidates = 1000;
     public const int MaxQueryCharacters = 8192;
 
+    /// <summary>RRF's k far above any depth searched makes every rank weigh the same: nothing to fuse by.</summary>
+    public const int MaxRrfK = 100_000;
+
     /// <summary>Returns the first problem with the request, or null when it is valid.</summary>
     public static string? Problem(SearchRequest request)
     {
@@ -34,6 +37,16 @@ public static class SearchLimits
         if (request.Stage1Weight is < 0 or > 1 or double.NaN)
         {
             return $"stage1_weight must be between 0 and 1 (got {request.Stage1Weight}).";
+        }
+
+        if (request.RrfK is < 1 or > MaxRrfK)
+        {
+            return $"rrf_k must be between 1 and {MaxRrfK} (got {request.RrfK}).";
+        }
+
+        if (request.LexicalWeight is < 0 or > 1 or double.NaN)
+        {
+            return $"lexical_weight must be between 0 and 1 (got {request.LexicalWeight}).";
         }
 
         if (request.Stage1Depth < 0 || request.Stage1Depth > MaxCandidates)

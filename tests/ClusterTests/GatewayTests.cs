@@ -78,6 +78,12 @@ public sealed class GatewayTests(EmbeddedGateway gateway)
         Assert.All(ids, id => Assert.StartsWith("recipe-", id));
         Assert.DoesNotContain("recipe-0", ids);
 
+        // Hybrid: the BM25 list is filtered too ("capital" is in every capital's text, in no recipe's).
+        var hybrid = await HttpAssert.Ok(await Http.PostAsync("v1/indexes/http-filter/search",
+            Json("""{"query": "capital", "top_k": 10, "candidates": 10, "stage1": "hybrid", "filter": {"kind": {"$in": ["recipe"]}}}""")));
+        Assert.Equal(10, hybrid.GetProperty("results").GetArrayLength());
+        Assert.All(hybrid.GetProperty("results").EnumerateArray(), r => Assert.StartsWith("recipe-", r.GetProperty("id").GetString()));
+
         var unfiltered = await HttpAssert.Ok(await Http.PostAsync("v1/indexes/http-filter/search",
             Json("""{"query": "what is the capital of France", "top_k": 10, "candidates": 10}""")));
         Assert.All(unfiltered.GetProperty("results").EnumerateArray(), r => Assert.StartsWith("capital-", r.GetProperty("id").GetString()));

@@ -85,19 +85,24 @@ public sealed class MetadataFilterTests
         var shard = new ShardContents();
         shard.Upsert(corpus.Select(d => new DocumentChunks(d.Id,
         [
-            new StoredChunk(d.Id, 0, d.Id, JsonSerializer.Serialize(d.Meta, OmitMissing), 1, Unit(random)),
+            new StoredChunk(d.Id, 0, $"document {d.Id} of the corpus", JsonSerializer.Serialize(d.Meta, OmitMissing), 1, Unit(random)),
         ])));
         var expected = corpus.Where(d => Cases[filter](d.Meta)).Select(d => d.Id).ToHashSet();
         var query = Unit(random);
 
-        var all = shard.Search(query, corpus.Count, MetadataFilter.Parse(filter));
-        Assert.Equal(expected.Order(), all.Select(h => h.DocumentId).Order());
+        // Both lists: the dense one and the BM25 one ("document" is in every chunk).
+        var all = shard.Search(new ShardQuery(corpus.Count, query, "document", Filter: filter));
+        Assert.Equal(expected.Order(), all.Dense.Select(h => h.DocumentId).Order());
+        Assert.Equal(expected.Order(), all.Lexical.Select(h => h.DocumentId).Order());
 
         // Top 10 of the matching documents, not the matching ones among the top 10.
-        var top = shard.Search(query, 10, MetadataFilter.Parse(filter));
-        Assert.Equal(Math.Min(10, expected.Count), top.Length);
-        Assert.All(top, hit => Assert.Contains(hit.DocumentId, expected));
-        Assert.Equal(all.Take(10).Select(h => h.DocumentId), top.Select(h => h.DocumentId));
+        var top = shard.Search(new ShardQuery(10, query, "document", Filter: filter));
+        foreach (var (list, whole) in new[] { (top.Dense, all.Dense), (top.Lexical, all.Lexical) })
+        {
+            Assert.Equal(Math.Min(10, expected.Count), list.Length);
+            Assert.All(list, hit => Assert.Contains(hit.DocumentId, expected));
+            Assert.Equal(whole.Take(10).Select(h => h.DocumentId), list.Select(h => h.DocumentId));
+        }
     }
 
     [Fact]
@@ -107,13 +112,13 @@ public sealed class MetadataFilterTests
         var random = new Random(3);
         shard.Upsert([new DocumentChunks("a", [new StoredChunk("a", 0, "a", """{"lang": "en"}""", 1, Unit(random))])]);
         shard.Upsert([new DocumentChunks("b", [new StoredChunk("b", 0, "b", """{"lang": "en"}""", 1, Unit(random))])]);
-        var english = MetadataFilter.Parse("""{"lang": "en"}""");
-        Assert.Equal(2, shard.Search(Unit(random), 5, english).Length);
+        const string english = """{"lang": "en"}""";
+        Assert.Equal(2, shard.Search(new ShardQuery(5, Unit(random), Filter: english)).Dense.Length);
 
         shard.Upsert([new DocumentChunks("a", [new StoredChunk("a", 0, "a", """{"lang": "fr"}""", 1, Unit(random))])]);
         shard.Remove("b");
-        Assert.Empty(shard.Search(Unit(random), 5, english));
-        Assert.Equal(["a"], shard.Search(Unit(random), 5, MetadataFilter.Parse("""{"lang": "fr"}""")).Select(h => h.DocumentId));
+        Assert.Empty(shard.Search(new ShardQuery(5, Unit(random), Filter: english)).Dense);
+        Assert.Equal(["a"], shard.Search(new ShardQuery(5, Unit(random), Filter: """{"lang": "fr"}""")).Dense.Select(h => h.DocumentId));
     }
 
     [Theory]

@@ -60,4 +60,21 @@ public static class CommonOptions
         Description = "Stage-1 candidates the cross-encoder reranks.",
         DefaultValueFactory = _ => 50,
     };
+
+    public static Option<string?> Stage1()
+    {
+        var option = new Option<string?>("--stage1")
+        {
+            Description = "How stage 1 finds candidates: dense (bi-encoder), lexical (BM25) or hybrid (both, fused) (default: the index's).",
+        };
+        option.AcceptOnlyFromAmong("dense", "lexical", "hybrid");
+        return option;
+    }
+
+    public static Option<string?> Stage1Fusion()
+    {
+        var option = new Option<string?>("--stage1-fusion") { Description = "Hybrid's fusion: rrf or linear (default: the server's Stage1:Fusion)." };
+        option.AcceptOnlyFromAmong("rrf", "linear");
+        return option;
+    }
 }

@@ -30,15 +30,21 @@ public static class EvalCommand
         var url = new Option<Uri?>("--url") { Description = "Evaluate a running cluster instead of an embedded one.", CustomParser = CommonOptions.ParseUri };
         var key = CommonOptions.Key();
         var batchSize = new Option<int>("--batch-size") { Description = "Documents per upsert request.", DefaultValueFactory = _ => 64 };
-        var reuse = new Option<bool>("--reuse-index") { Description = "With --url: keep this dataset's index if it exists (evaluating another split of the same corpus)." };
+        var reuse = new Option<bool>("--reuse-index")
+        {
+            Description = "With --url: keep this dataset's index if it exists (another split of the same corpus, or another --stage1).",
+        };
+        var stage1 = CommonOptions.Stage1();
+        var fusion = CommonOptions.Stage1Fusion();
         var command = new Command("eval", "Evaluate both stages on a BEIR dataset.")
         {
-            dataset, output, candidates, topK, limit, split, url, key, batchSize, reuse,
+            dataset, output, candidates, topK, limit, split, url, key, batchSize, reuse, stage1, fusion,
         };
         command.SetAction(async (parse, ct) =>
         {
             var settings = new Settings(parse.GetValue(dataset)!, parse.GetValue(output)!, parse.GetValue(candidates), parse.GetValue(topK),
-                parse.GetValue(limit), parse.GetValue(split)!, parse.GetValue(batchSize), parse.GetValue(reuse));
+                parse.GetValue(limit), parse.GetValue(split)!, parse.GetValue(batchSize), parse.GetValue(reuse), parse.GetValue(stage1),
+                parse.GetValue(fusion));
             if (parse.GetValue(url) is { } remote)
             {
                 using var http = CommonOptions.Http(remote, parse.GetValue(key));
@@ -57,7 +63,10 @@ public static class EvalCommand
     }
 
     /// <param name="ReuseIndex">Keep an existing index of this dataset instead of ingesting it again (another split, same corpus).</param>
-    public sealed record Settings(string Dataset, string Output, int Candidates, int TopK, int? LimitQueries, string Split, int BatchSize, bool ReuseIndex = false);
+    /// <param name="Stage1">dense, lexical or hybrid; null: the index's default.</param>
+    /// <param name="Fusion">Hybrid's fusion, rrf or linear; null: the server's.</param>
+    public sealed record Settings(string Dataset, string Output, int Candidates, int TopK, int? LimitQueries, string Split, int BatchSize, bool ReuseIndex = false,
+        string? Stage1 = null, string? Fusion = null);
 
     public static async Task<JsonDocument> RunAsync(RerankClient client, Settings settings, TextWriter console, CancellationToken ct)
     {
@@ -95,7 +104,8 @@ public static class EvalCommand
         foreach (var query in queries)
         {
             searches.Add(new EvaluatedQuery(query, await client.SearchAsync(index,
-                new SearchBody(query.Text, settings.Candidates, settings.Candidates, false, Stage1Depth), ct)));
+                new SearchBody(query.Text, settings.Candidates, settings.Candidates, false, Stage1Depth, Stage1: settings.Stage1,
+                    Stage1Fusion: settings.Fusion), ct)));
             progress.Advance(1);
         }
 
@@ -125,11 +135,15 @@ public static class EvalCommand
         string? crossEncoder = null;
         var relevance = true;
         var stage1Weight = 0.0;
+        string? stage1Mode = null, stage1Fusion = null;
         foreach (var (query, response) in searches)
         {
             crossEncoder = response.Model.CrossEncoder;
             relevance = response.Model.ScoresAreRelevance;
             stage1Weight = response.Model.Stage1Weight;
+            // What the server ran, which is what the numbers measure (the index's default where --stage1 was left out).
+            stage1Mode = response.Model.Stage1;
+            stage1Fusion = response.Model.Stage1Fusion;
             stage1[query.Id] = TrecRun.CollapseToDocuments((response.Stage1 ?? []).Select(h => (h.Id, (double)h.Score)));
             stage2[query.Id] = TrecRun.CollapseToDocuments(FinalScores(response));
             scored[query.Id] = response.Results;
@@ -157,6 +171,8 @@ public static class EvalCommand
             ["candidates"] = settings.Candidates,
             ["top_k"] = settings.TopK,
             ["stage1_depth"] = Stage1Depth,
+            ["stage1_mode"] = stage1Mode,
+            ["stage1_fusion"] = stage1Fusion,
             ["cross_encoder"] = crossEncoder,
             ["scores_are_relevance"] = relevance,
             ["stage1_weight"] = stage1Weight,

@@ -17,13 +17,15 @@ public static class SearchCommand
         var index = CommonOptions.Index();
         var topK = CommonOptions.TopK();
         var candidates = CommonOptions.Candidates();
+        var stage1 = CommonOptions.Stage1();
+        var fusion = CommonOptions.Stage1Fusion();
         var filter = new Option<string?>("--filter")
         {
             Description = "A metadata filter as JSON, e.g. '{\"lang\": \"en\", \"year\": {\"$gte\": 2020}}' (README: Metadata filters).",
         };
         var command = new Command("search", "Two-stage search of an index of a running cluster.")
         {
-            query, url, key, index, topK, candidates, filter,
+            query, url, key, index, topK, candidates, stage1, fusion, filter,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -41,8 +43,8 @@ public static class SearchCommand
             }
 
             var response = await new RerankClient(http).SearchAsync(parse.GetValue(index)!,
-                new SearchBody(text, parse.GetValue(topK), parse.GetValue(candidates), true, null,
-                    Filter: filterJson), ct);
+                new SearchBody(text, parse.GetValue(topK), parse.GetValue(candidates), true, null, Stage1: parse.GetValue(stage1),
+                    Stage1Fusion: parse.GetValue(fusion), Filter: filterJson), ct);
             SearchPrinter.Print(text, response, Console.Out);
             return 0;
         });

@@ -50,6 +50,7 @@ public static class EvalReport
             .Append("<dt>Cross-encoder</dt><dd id=\"model\">").Append(Text(metrics.GetProperty("cross_encoder").GetString() ?? "(none: no query ran)"))
             .Append("</dd>\n")
             .Append("<dt>Scores are relevance</dt><dd>").Append(metrics.GetProperty("scores_are_relevance").GetBoolean() ? "yes" : "no").Append("</dd>\n")
+            .Append("<dt>Stage 1</dt><dd id=\"stage1-mode\">").Append(Text(Stage1Mode(metrics))).Append("</dd>\n")
             .Append("<dt>Stage-1 weight in the final order</dt><dd>").Append(Number(metrics, "/stage1_weight", "0.###")).Append("</dd>\n");
         foreach (var (name, label) in new[]
                  {
@@ -61,6 +62,13 @@ public static class EvalReport
         }
 
         page.Append("</dl>\n");
+    }
+
+    /// <summary>"hybrid (rrf)"; metrics.json of runs before stage-1 modes existed were dense.</summary>
+    private static string Stage1Mode(JsonElement metrics)
+    {
+        var mode = metrics.TryGetProperty("stage1_mode", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "dense";
+        return metrics.TryGetProperty("stage1_fusion", out var f) && f.ValueKind == JsonValueKind.String ? $"{mode} ({f.GetString()})" : mode;
     }
 
     private static void MetricsTable(StringBuilder page, JsonElement metrics)

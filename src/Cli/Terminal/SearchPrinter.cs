@@ -14,6 +14,7 @@ public static class SearchPrinter
             output.WriteLine($"  ! {warning}");
         }
 
+        output.WriteLine($"  stage 1: {response.Model.Stage1}{(response.Model.Stage1Fusion is { } fusion ? $" ({fusion})" : "")}");
         output.WriteLine("  rank  stage1  logit     prob    id (chunk)  text");
         for (var i = 0; i < response.Results.Length; i++)
         {

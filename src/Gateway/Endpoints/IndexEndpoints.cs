@@ -34,7 +34,7 @@ public static class IndexEndpoints
 
             var info = await Index(grains, http, index).Create(
                 new IndexSettings(body?.Shards ?? IndexSettings.DefaultShards, body?.BiEncoder, body?.CrossEncoder,
-                    body?.Replicas ?? IndexSettings.DefaultReplicas));
+                    body?.Replicas ?? IndexSettings.DefaultReplicas, Stage1Names.Mode(body?.Stage1, "stage1")));
             return Results.Ok(Settings(info));
         });
 
@@ -45,7 +45,7 @@ public static class IndexEndpoints
             var stats = await grain.Stats();
             return Results.Ok(new IndexBody(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt,
                 stats.Sum(s => s.Documents), stats.Sum(s => s.Chunks),
-                stats.Select(s => new ShardBody(s.Shard, s.Documents, s.Chunks, s.Silo)).ToArray(), info.Replicas));
+                stats.Select(s => new ShardBody(s.Shard, s.Documents, s.Chunks, s.Silo)).ToArray(), info.Replicas, Stage1Name(info)));
         });
 
         indexes.MapDelete("", async (string index, HttpContext http, IGrainFactory grains) =>
@@ -97,6 +97,10 @@ public static class IndexEndpoints
                 body.ReturnDocuments ?? true,
                 body.Stage1Depth ?? 0,
                 body.Stage1Weight,
+                Stage1Names.Mode(body.Stage1, "stage1"),
+                Stage1Names.Fusion(body.Stage1Fusion, "stage1_fusion"),
+                body.RrfK,
+                body.LexicalWeight,
                 body.Filter is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } filter ? filter.GetRawText() : null);
             if (SearchLimits.Problem(request) is { } problem)
             {
@@ -114,7 +118,9 @@ public static class IndexEndpoints
 
     /// <summary>An index's settings alone, without document counts or shard statistics.</summary>
     private static IndexBody Settings(IndexInfo info) =>
-        new(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt, null, null, null, info.Replicas);
+        new(info.Name, info.Shards, info.BiEncoder, info.CrossEncoder, info.CreatedAt, null, null, null, info.Replicas, Stage1Name(info));
+
+    private static string? Stage1Name(IndexInfo info) => info.Stage1 is { } mode ? Stage1Names.Of(mode) : null;
 
     private static IIndexGrain Index(IGrainFactory grains, HttpContext http, string index) =>
         grains.GetGrain<IIndexGrain>(IndexKey.For(http.Tenant(), index));

@@ -53,7 +53,8 @@ public static class ResponseMapping
             Round(response.Timings.Rerank.QueueMs), Round(response.Timings.Rerank.TokenizeMs), Round(response.Timings.Rerank.InferenceMs),
             Round(response.Timings.TotalMs), response.Timings.Candidates, response.Timings.Rerank.Batches,
             response.Timings.Rerank.PaddedTokens, response.Timings.Rerank.Silos),
-        new ModelBody(response.CrossEncoder, response.ScoresAreRelevance, response.Stage1Weight),
+        new ModelBody(response.CrossEncoder, response.ScoresAreRelevance, response.Stage1Weight, Stage1Names.Of(response.Stage1Mode),
+            response.Fusion is { } fusion ? Stage1Names.Of(fusion) : null),
         Warnings(response),
         response.Stage1.Length == 0 ? null : response.Stage1.Select(h => new Stage1HitBody(h.DocumentId, h.ChunkIndex, h.Score, h.Text)).ToArray(),
         response.Degraded is not null);

@@ -21,6 +21,9 @@ public sealed class IndexState
 
     /// <summary>0 in indexes created before replicas existed: one copy.</summary>
     [Id(4)] public int Replicas { get; set; }
+
+    /// <summary>The index's default stage-1 mode; null (and in indexes created before it existed): Stage1:Mode.</summary>
+    [Id(5)] public Stage1Mode? Stage1 { get; set; }
 }
 
 public sealed class IndexGrain(
@@ -75,6 +78,12 @@ public sealed class IndexGrain(
                     $"Index '{IndexKey.Parse(Key).Index}' already exists with bi_encoder '{Info().BiEncoder}' and cross_encoder '{Info().CrossEncoder}'; delete it first to change them.");
             }
 
+            if (settings.Stage1 is not null && settings.Stage1 != state.State.Stage1)
+            {
+                throw new ConflictException(
+                    $"Index '{IndexKey.Parse(Key).Index}' already exists with stage1 '{(state.State.Stage1 is { } mode ? Stage1Names.Of(mode) : "unset")}'; delete it first to change it.");
+            }
+
             return Info();
         }
 
@@ -82,6 +91,7 @@ public sealed class IndexGrain(
         state.State = new IndexState
         {
             Shards = shards, CreatedAt = DateTimeOffset.UtcNow, BiEncoder = biEncoder, CrossEncoder = crossEncoder, Replicas = replicas,
+            Stage1 = settings.Stage1,
         };
         await state.WriteStateAsync();
         return Info();
@@ -150,6 +160,6 @@ public sealed class IndexGrain(
     {
         var (tenant, index) = IndexKey.Parse(Key);
         return new IndexInfo(tenant, index, state.State.Shards, state.State.CreatedAt,
-            state.State.BiEncoder ?? models.DefaultBiEncoder, state.State.CrossEncoder ?? models.DefaultCrossEncoder, Replicas);
+            state.State.BiEncoder ?? models.DefaultBiEncoder, state.State.CrossEncoder ?? models.DefaultCrossEncoder, Replicas, state.State.Stage1);
     }
 }

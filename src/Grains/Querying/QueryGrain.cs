@@ -8,6 +8,7 @@ using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
 using RerankCluster.Grains.Reranking;
+using RerankCluster.Grains.Sharding;
 using RerankCluster.Inference;
 using RerankCluster.Inference.Batching;
 using RerankCluster.Retrieval;
@@ -15,15 +16,16 @@ using RerankCluster.Retrieval;
 namespace RerankCluster.Grains.Querying;
 
 /// <summary>
-/// Two-stage search of one index: embed the query once, scatter the vector search to every shard,
-/// merge the global top candidates, rerank them in parallel micro-batches spread over the silos.
+/// Two-stage search of one index: embed the query once (dense, hybrid), scatter the search to every shard
+/// (with the index-wide BM25 counts: lexical, hybrid), merge and fuse the global top candidates, rerank
+/// them in parallel micro-batches spread over the silos.
 /// One reentrant worker per silo: Orleans hands a call's cancellation to a stateless worker as a new
 /// message, which reaches the activation running the call only when it is the silo's only one.
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
 public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker, InferenceCache cache, IOptions<RerankOptions> rerank,
-    IOptions<IndexingOptions> indexing, ILogger<QueryGrain> logger) : Grain, IQueryGrain
+    IOptions<IndexingOptions> indexing, IOptions<Stage1Options> stage1Options, ILogger<QueryGrain> logger) : Grain, IQueryGrain
 {
     private readonly Dictionary<string, IndexInfo> _settings = new(StringComparer.Ordinal);
 
@@ -79,27 +81,34 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         reranker.Admit(IndexKey.Parse(indexKey).Tenant);
         var index = await Settings(indexKey) ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
 
+        var plan = Stage1Plan.For(request, index, stage1Options.Value);
+        var depth = Math.Max(request.Candidates, request.Stage1Depth);
         var clock = Stopwatch.StartNew();
-        using var embedSpan = RerankTelemetry.Source.StartActivity("embed query");
-        var encoder = models.BiEncoder(index.BiEncoder).Encoder;
-        // Interactive work: ahead of any ingestion queued on this silo's bi-encoder, and off the activation's turn.
-        var queryVector = await cache.QueryEmbedding(index.BiEncoder, request.Query,
-            async query => (await encoder.EmbedAsync([query], DeviceWork.Interactive, cancellationToken))[0]);
-        var embedMs = clock.Elapsed.TotalMilliseconds;
-        embedSpan?.Dispose();
+        // The shards' BM25 counts are gathered while the query is embedded: they cost no time of their own.
+        var lexicalCounts = plan.Lexical
+            ? EveryShard(indexKey, index, shard => shard.LexicalStatistics(request.Query), cancellationToken)
+            : Task.FromResult<LexicalCounts[]>([]);
+        float[]? queryVector = null;
+        if (plan.Dense)
+        {
+            using var embedSpan = RerankTelemetry.Source.StartActivity("embed query");
+            var encoder = models.BiEncoder(index.BiEncoder).Encoder;
+            // Interactive work: ahead of any ingestion queued on this silo's bi-encoder, and off the activation's turn.
+            queryVector = await cache.QueryEmbedding(index.BiEncoder, request.Query,
+                async query => (await encoder.EmbedAsync([query], DeviceWork.Interactive, cancellationToken))[0]);
+        }
+
+        var embedMs = plan.Dense ? clock.Elapsed.TotalMilliseconds : 0;
         using var stage1Span = RerankTelemetry.Source.StartActivity("stage 1: scatter and merge");
+        stage1Span?.SetTag("rerank.stage1", Stage1Names.Of(plan.Mode));
 
         clock.Restart();
-        var depth = Math.Max(request.Candidates, request.Stage1Depth);
-        // Each shard is asked through one of its replicas, from a random one, hedged to the next (HedgedRead).
-        var shardHits = await Task.WhenAll(Enumerable.Range(0, index.Shards).Select(i =>
-        {
-            var first = Random.Shared.Next(index.Replicas);
-            return HedgedRead.First(index.Replicas,
-                r => GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(indexKey, i, (first + r) % index.Replicas)).Search(queryVector, depth, request.Filter),
-                indexing.Value.ShardHedgeDelay, cancellationToken);
-        }));
-        var stage1 = CandidateMerger.Merge(shardHits, depth, hit => hit.Score, hit => $"{hit.DocumentId}\u0000{hit.ChunkIndex}");
+        var statistics = plan.Lexical
+            ? LexicalCountsMapping.ToCounts(LexicalStatistics.Sum((await lexicalCounts).Select(LexicalCountsMapping.ToStatistics)))
+            : null;
+        var shardQuery = new ShardQuery(depth, queryVector, plan.Lexical ? request.Query : null, statistics, request.Filter);
+        var shardHits = await EveryShard(indexKey, index, shard => shard.Search(shardQuery), cancellationToken);
+        var stage1 = Stage1Merge.Merge(shardHits, plan, depth);
         var stage1Ms = clock.Elapsed.TotalMilliseconds;
         stage1Span?.SetTag("rerank.candidates", Math.Min(stage1.Count, request.Candidates));
         stage1Span?.Dispose();
@@ -125,10 +134,10 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         }
         catch (Exception ex) when (ex is not ArgumentException && !IsRefusal(ex) && rerank.Value.OnFailure == RerankFailureMode.Stage1Order)
         {
-            // Degrade, as configured: stage-1 order, each score its cosine similarity, and say so.
+            // Degrade, as configured: stage-1 order, each score its stage-1 score, and say so.
             logger.LogWarning(ex, "Reranking failed for index {Index}; answering in stage-1 order", indexKey);
             degraded = $"reranking failed ({(ex is TimeoutException ? $"over Rerank:Timeout {rerank.Value.Timeout}" : ex.GetType().Name)}); " +
-                       "results are in stage-1 order and scores are bi-encoder cosine similarities";
+                       $"results are in stage-1 order and scores are stage-1 scores ({Stage1Names.Of(plan.Mode)})";
             logits = candidates.Select(c => c.Score).ToArray();
             rerankTimings = new RerankTimings(0, 0, 0, 0, 0, 0, 0, []);
         }
@@ -158,7 +167,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
             : [];
         var timings = new SearchTimings(embedMs, stage1Ms, total.Elapsed.TotalMilliseconds, candidates.Length, rerankTimings);
         return new SearchResponse(results, timings, model.Model.Name, model.ScoresAreRelevance, stage1Hits, degraded,
-            degraded is null ? stage1Weight : 1);
+            degraded is null ? stage1Weight : 1, plan.Mode, plan.Fusion);
     }
 
     /// <summary>Here, once, so that every shard gets a filter it can parse.</summary>
@@ -176,6 +185,16 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
             throw new InvalidRequestException(ex.Message);
         }
     }
+
+    /// <summary>Asks every shard of the index through one of its replicas, from a random one, hedged to the next (HedgedRead).</summary>
+    private Task<T[]> EveryShard<T>(string indexKey, IndexInfo index, Func<IShardGrain, Task<T>> ask, CancellationToken cancellationToken) =>
+        Task.WhenAll(Enumerable.Range(0, index.Shards).Select(i =>
+        {
+            var first = Random.Shared.Next(index.Replicas);
+            return HedgedRead.First(index.Replicas,
+                r => ask(GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(indexKey, i, (first + r) % index.Replicas))),
+                indexing.Value.ShardHedgeDelay, cancellationToken);
+        }));
 
     /// <summary>
     /// The client left, or the cluster is past its admission budget: neither is a failure to degrade

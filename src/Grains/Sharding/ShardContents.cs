@@ -5,15 +5,18 @@ using RerankCluster.Retrieval;
 namespace RerankCluster.Grains.Sharding;
 
 /// <summary>
-/// What one shard holds in memory: every document's chunks and a vector index over their embeddings.
-/// A document's chunks are replaced as a whole, so a shorter re-upsert leaves no stale chunk behind.
+/// What one shard holds in memory: every document's chunks, a vector index over their embeddings and a
+/// BM25 index over their texts, kept in step. A document's chunks are replaced as a whole, so a shorter
+/// re-upsert leaves no stale chunk behind. Nothing of it is persisted: a shard loaded from the store
+/// rebuilds both indexes from the stored chunks (cheaper to keep right than a second stored copy).
 /// </summary>
-public sealed class ShardContents
+public sealed class ShardContents : IDisposable
 {
     private readonly Dictionary<string, DocumentChunks> _documents = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), StoredChunk> _chunks = new();
     // Parsed once at upsert, so a filtered search only evaluates.
     private readonly Dictionary<string, JsonElement?> _metadata = new(StringComparer.Ordinal);
+    private readonly LexicalIndex _lexical = new();
     private VectorIndex<(string DocumentId, int ChunkIndex)>? _index;
 
     public int Documents => _documents.Count;
@@ -26,9 +29,16 @@ public sealed class ShardContents
         var replaced = 0;
         foreach (var document in documents)
         {
-            if (Remove(document.DocumentId))
+            var texts = document.Chunks.Select(chunk => (chunk.ChunkIndex, chunk.Text));
+            if (Forget(document.DocumentId))
             {
                 replaced++;
+                _lexical.Replace(document.DocumentId, texts);
+            }
+            else
+            {
+                // Nothing to delete first: a load adds every document this way.
+                _lexical.Add(document.DocumentId, texts);
             }
 
             _documents[document.DocumentId] = document;
@@ -52,6 +62,18 @@ public sealed class ShardContents
 
     public bool Remove(string documentId)
     {
+        if (!Forget(documentId))
+        {
+            return false;
+        }
+
+        _lexical.Remove(documentId);
+        return true;
+    }
+
+    /// <summary>Drops a document's chunks from the dictionaries and the vector index (the lexical index is the caller's).</summary>
+    private bool Forget(string documentId)
+    {
         if (!_documents.Remove(documentId, out var existing))
         {
             return false;
@@ -74,10 +96,34 @@ public sealed class ShardContents
         _metadata.Clear();
         _chunks.Clear();
         _index?.Clear();
+        _lexical.Clear();
     }
 
-    /// <summary>The <paramref name="k"/> chunks nearest the query among the documents <paramref name="filter"/> matches.</summary>
-    public ShardHit[] Search(float[] query, int k, MetadataFilter? filter = null)
+    /// <summary>
+    /// The shard's best <see cref="ShardQuery.K"/> chunks by cosine and by BM25, as the query asks, among the
+    /// documents its filter matches: filtered before the top k, not after, so k matching chunks come back
+    /// whenever the shard holds that many.
+    /// </summary>
+    public ShardHits Search(ShardQuery query)
+    {
+        var matching = query.Filter is null ? null : Matching(MetadataFilter.Parse(query.Filter));
+        return new ShardHits(
+            query.Embedding is null ? [] : Dense(query.Embedding, query.K, matching),
+            query.Text is null || query.K <= 0 || matching is { Count: 0 }
+                ? []
+                : Hits(_lexical.Search(query.Text, query.K, query.Statistics is null ? null : LexicalCountsMapping.ToStatistics(query.Statistics),
+                    matching)));
+    }
+
+    /// <summary>This shard's BM25 counts for the query's terms, to be summed over the index's shards.</summary>
+    public LexicalCounts LexicalStatistics(string text) => LexicalCountsMapping.ToCounts(_lexical.Statistics(text));
+
+    public void Dispose() => _lexical.Dispose();
+
+    private HashSet<string> Matching(MetadataFilter filter) =>
+        _metadata.Where(d => filter.Matches(d.Value)).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+
+    private ShardHit[] Dense(float[] query, int k, IReadOnlySet<string>? matching)
     {
         if (_index is null || _index.Count == 0 || k <= 0)
         {
@@ -90,20 +136,14 @@ public sealed class ShardContents
                 $"The query embedding has {query.Length} dimensions but this shard stores {_index.Dimension}; was the bi-encoder changed after ingestion?");
         }
 
-        // Filtered before top-k, not after: k matching chunks come back whenever the shard holds that many.
-        Func<(string DocumentId, int ChunkIndex), bool>? accept = null;
-        if (filter is not null)
-        {
-            var matching = _metadata.Where(d => filter.Matches(d.Value)).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
-            accept = key => matching.Contains(key.DocumentId);
-        }
-
-        return _index.Search(query, k, accept)
-            .Select(hit =>
-            {
-                var chunk = _chunks[hit.Key];
-                return new ShardHit(chunk.DocumentId, chunk.ChunkIndex, chunk.Text, chunk.MetadataJson, chunk.TokenCount, hit.Score);
-            })
-            .ToArray();
+        return Hits(_index.Search(query, k, matching is null ? null : key => matching.Contains(key.DocumentId)));
     }
+
+    private ShardHit[] Hits(IEnumerable<((string DocumentId, int ChunkIndex) Key, float Score)> hits) => hits
+        .Select(hit =>
+        {
+            var chunk = _chunks[hit.Key];
+            return new ShardHit(chunk.DocumentId, chunk.ChunkIndex, chunk.Text, chunk.MetadataJson, chunk.TokenCount, hit.Score);
+        })
+        .ToArray();
 }

@@ -31,6 +31,12 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken) => await Load();
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _contents.Dispose();
+        return Task.CompletedTask;
+    }
+
     public async Task<int> Upsert(DocumentChunks[] documents, int replicas)
     {
         // Stored first: the caller is told "stored" only once the store has it.
@@ -75,8 +81,9 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
 
     public Task<DocumentChunks?> Get(string documentId) => Task.FromResult(_contents.Get(documentId));
 
-    public Task<ShardHit[]> Search(float[] query, int k, string? filter) =>
-        Task.FromResult(_contents.Search(query, k, filter is null ? null : MetadataFilter.Parse(filter)));
+    public Task<ShardHits> Search(ShardQuery query) => Task.FromResult(_contents.Search(query));
+
+    public Task<LexicalCounts> LexicalStatistics(string text) => Task.FromResult(_contents.LexicalStatistics(text));
 
     public Task<ShardStats> Stats()
     {
@@ -140,10 +147,14 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
     {
         try
         {
-            // Swapped in whole: a search interleaved with the reload sees the old contents or the new.
+            // Swapped in whole: a search interleaved with the reload sees the old contents or the new. Both indexes,
+            // vector and BM25, are rebuilt from the stored chunks (README, "Stage 1": the cost at 50k chunks).
+            var documents = await store.Load(StoreKey);
             var loaded = new ShardContents();
-            loaded.Upsert(await store.Load(StoreKey));
+            loaded.Upsert(documents);
+            var previous = _contents;
             _contents = loaded;
+            previous.Dispose();
         }
         catch (StoredDocumentsCorruptException ex)
         {

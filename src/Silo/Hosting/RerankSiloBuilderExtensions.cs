@@ -47,6 +47,7 @@ public static class RerankSiloBuilderExtensions
         services.AddValidatedOptions<CrossEncoderOptions>(configuration, CrossEncoderOptions.Section);
         services.AddValidatedOptions<IndexingOptions>(configuration, IndexingOptions.Section);
         services.AddValidatedOptions<RerankOptions>(configuration, RerankOptions.Section);
+        services.AddValidatedOptions<Stage1Options>(configuration, Stage1Options.Section);
         services.AddValidatedOptions<BatcherOptions>(configuration, BatcherOptions.Section);
         services.AddValidatedOptions<SimulationOptions>(configuration, SimulationOptions.Section);
         services.AddValidatedOptions<CacheOptions>(configuration, CacheOptions.Section);

@@ -1,0 +1,46 @@
+using RerankCluster.Configuration;
+using RerankCluster.Grains.Interfaces;
+using RerankCluster.Retrieval;
+
+namespace RerankCluster.Grains.Options;
+
+/// <summary>How stage 1 finds candidates when a search and its index do not say (section <c>Stage1</c>).</summary>
+public sealed class Stage1Options : ISelfValidatingOptions
+{
+    public const string Section = "Stage1";
+
+    /// <summary>The mode of a search whose request and index name none: dense, so nothing changes for existing users.</summary>
+    public Stage1Mode Mode { get; set; } = Stage1Mode.Dense;
+
+    /// <summary>How hybrid fuses its dense and lexical lists.</summary>
+    public Stage1Fusion Fusion { get; set; } = Stage1Fusion.Rrf;
+
+    /// <summary>RRF's constant: Σ 1 / (k + rank); 60 as in Cormack et al. and most engines.</summary>
+    public int RrfK { get; set; } = RankFusion.DefaultRrfK;
+
+    /// <summary>Linear fusion's weight of the min-max normalised BM25 score (the cosine gets 1 − w).</summary>
+    public double LexicalWeight { get; set; } = 0.5;
+
+    public IEnumerable<string> Validate()
+    {
+        if (!Enum.IsDefined(Mode))
+        {
+            yield return $"{Section}:Mode must be one of dense, lexical, hybrid (got {Mode}).";
+        }
+
+        if (!Enum.IsDefined(Fusion))
+        {
+            yield return $"{Section}:Fusion must be rrf or linear (got {Fusion}).";
+        }
+
+        if (RrfK is < 1 or > SearchLimits.MaxRrfK)
+        {
+            yield return $"{Section}:RrfK must be between 1 and {SearchLimits.MaxRrfK} (got {RrfK}).";
+        }
+
+        if (LexicalWeight is < 0 or > 1 or double.NaN)
+        {
+            yield return $"{Section}:LexicalWeight must be between 0 and 1 (got {LexicalWeight}).";
+        }
+    }
+}
