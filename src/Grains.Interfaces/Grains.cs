@@ -16,10 +16,6 @@ public interface IIndexGrain : IGrainWithStringKey
 
     Task<bool> DeleteDocument(string documentId);
 
-    /// <summary>The stored document (its chunks), or null when the index does not hold it.</summary>
-    [AlwaysInterleave]
-    Task<DocumentChunks?> GetDocument(string documentId);
-
     Task<ShardStats[]> Stats();
 }
 
@@ -66,9 +62,12 @@ public interface IShardGrain : IGrainWithStringKey
     Task Forget();
 }
 
-/// <summary>Answers searches of one index: embed, scatter to shards, gather, rerank in micro-batches.</summary>
+/// <summary>Answers reads of one index: searches (embed, scatter to shards, gather, rerank in micro-batches) and document lookups.</summary>
 public interface IQueryGrain : IGrainWithStringKey
 {
+    /// <summary>The stored document (its chunks) from any replica of its shard, or null when the index does not hold it.</summary>
+    Task<DocumentChunks?> GetDocument(string documentId);
+
     /// <param name="cancellationToken">The client's: cancelling it drops the query's pairs not yet in a running batch.</param>
     Task<SearchResponse> Search(SearchRequest request, CancellationToken cancellationToken = default);
 }

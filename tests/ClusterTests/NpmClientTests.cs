@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using RerankCluster.Cli.Hosting;
@@ -50,7 +49,7 @@ public sealed class NpmClientTests : IAsyncLifetime
     [Fact]
     public async Task The_real_npm_clients_rerank_surface_errors_and_honour_Retry_After()
     {
-        var clients = Path.Combine(RepositoryRoot(), "tests", "clients");
+        var clients = Path.Combine(ChildProcess.RepositoryRoot(), "tests", "clients");
         if (!Directory.Exists(Path.Combine(clients, "node_modules")))
         {
             var install = await Run("npm", ["ci", "--no-audit", "--no-fund"], clients, new Dictionary<string, string>());
@@ -87,51 +86,7 @@ public sealed class NpmClientTests : IAsyncLifetime
         return body.GetProperty("api_key").GetString()!;
     }
 
-    private static async Task<(int ExitCode, string Output)> Run(string program, string[] arguments, string directory,
-        IReadOnlyDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo(program, arguments)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception missing)
-        {
-            throw new InvalidOperationException($"{program} is not installed ({missing.Message}): tests/run installs Debian's nodejs and npm.");
-        }
-
-        using (process)
-        using (var timeout = new CancellationTokenSource(NpmTimeout))
-        {
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var error = process.StandardError.ReadToEndAsync(timeout.Token);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within {NpmTimeout}.");
-            }
-
-            return (process.ExitCode, await output + await error);
-        }
-    }
-
-    /// <summary>The checkout this test was built from (ClusterTests.csproj stamps it into the assembly).</summary>
-    private static string RepositoryRoot() =>
-        typeof(NpmClientTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
-            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
+    private static Task<(int ExitCode, string Output)> Run(string program, string[] arguments, string directory,
+        IReadOnlyDictionary<string, string> environment) =>
+        ChildProcess.RunAsync(program, arguments, directory, environment, NpmTimeout, "tests/run installs Debian's nodejs and npm.");
 }

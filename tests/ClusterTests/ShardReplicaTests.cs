@@ -75,8 +75,7 @@ public sealed class ShardReplicaTests
         }
 
         // A document read is hedged too: every stored document is found, the deleted one is not.
-        var index = cluster.Client.GetGrain<IIndexGrain>(key);
-        var read = await Task.WhenAll(documents.Select(d => index.GetDocument(d.Id))).WaitAsync(LivenessBound);
+        var read = await Task.WhenAll(documents.Select(d => query.GetDocument(d.Id))).WaitAsync(LivenessBound);
         Assert.Equal(documents.Skip(1).Select(d => d.Id), read.Skip(1).Select(d => d!.DocumentId));
         Assert.Null(read[0]);
 

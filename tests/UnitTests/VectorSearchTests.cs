@@ -1,29 +1,21 @@
-using RerankCluster.Inference;
 using RerankCluster.Retrieval;
 
 namespace RerankCluster.UnitTests;
 
 public sealed class VectorSearchTests
 {
-    private static float[] RandomUnit(Random random, int dimension)
-    {
-        var vector = Enumerable.Range(0, dimension).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        VectorMath.Normalize(vector);
-        return vector;
-    }
-
     [Fact]
     public void Index_search_equals_a_full_sort()
     {
         var random = new Random(7);
         var index = new VectorIndex<int>(37, initialCapacity: 4);
-        var vectors = Enumerable.Range(0, 500).Select(_ => RandomUnit(random, 37)).ToArray();
+        var vectors = Enumerable.Range(0, 500).Select(_ => RandomVectors.Unit(random, 37)).ToArray();
         for (var i = 0; i < vectors.Length; i++)
         {
             index.Upsert(i, vectors[i]);
         }
 
-        var query = RandomUnit(random, 37);
+        var query = RandomVectors.Unit(random, 37);
         var expected = Enumerable.Range(0, vectors.Length)
             .Select(i => (i, score: vectors[i].Zip(query, (a, b) => (double)a * b).Sum()))
             .OrderByDescending(x => x.score).Take(25).ToArray();
@@ -40,7 +32,7 @@ public sealed class VectorSearchTests
     {
         var random = new Random(3);
         var index = new VectorIndex<string>(8);
-        var vectors = Enumerable.Range(0, 20).ToDictionary(i => $"k{i}", _ => RandomUnit(random, 8));
+        var vectors = Enumerable.Range(0, 20).ToDictionary(i => $"k{i}", _ => RandomVectors.Unit(random, 8));
         foreach (var (key, vector) in vectors)
         {
             index.Upsert(key, vector);

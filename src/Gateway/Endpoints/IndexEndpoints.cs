@@ -76,7 +76,7 @@ public static class IndexEndpoints
                 : throw new NotFoundException($"Upsert job '{job}' of index '{index}' is unknown."));
 
         indexes.MapGet("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains) =>
-            await Index(grains, http, index).GetDocument(id) is { } document
+            await grains.GetGrain<IQueryGrain>(IndexKey.For(http.Tenant(), index)).GetDocument(id) is { } document
                 ? Results.Ok(ResponseMapping.ToBody(document))
                 : throw new NotFoundException($"Document '{id}' is not in index '{index}'."));
 

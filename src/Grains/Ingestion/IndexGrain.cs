@@ -123,16 +123,6 @@ public sealed class IndexGrain(
         return deleted > 0;
     }
 
-    /// <summary>From any replica of the document's shard (hedged, as searches are): a dead silo does not hide it.</summary>
-    public async Task<DocumentChunks?> GetDocument(string documentId)
-    {
-        RequireExists();
-        DocumentValidation.RequireId(documentId);
-        var shard = ShardRouter.ShardOf(documentId, state.State.Shards);
-        return await HedgedRead.First(Replicas,
-            r => GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(Key, shard, r)).Get(documentId), indexing.Value.ShardHedgeDelay);
-    }
-
     /// <summary>Each shard's counts from any of its replicas (hedged, as searches are): a dead silo does not hide a shard.</summary>
     public async Task<ShardStats[]> Stats()
     {

@@ -46,6 +46,16 @@ public sealed class IndexingOptions : ISelfValidatingOptions
     /// </summary>
     public TimeSpan WriteRetryWindow { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Chunks from which a shard's dense search also builds an HNSW graph (on a thread of its own, from a
+    /// snapshot; the exact scan answers meanwhile) and answers unfiltered searches from it; filtered ones
+    /// stay exact. 0: exact only.
+    /// </summary>
+    public int AnnMinChunks { get; set; } = 50_000;
+
+    /// <summary>The graph's search width (HNSW's ef): wider is better recall, slower.</summary>
+    public int AnnExpansionSearch { get; set; } = 512;
+
     /// <summary>How long a finished job's status stays readable.</summary>
     public TimeSpan JobRetention { get; set; } = TimeSpan.FromHours(1);
 
@@ -99,6 +109,16 @@ public sealed class IndexingOptions : ISelfValidatingOptions
         if (EmbedCallsPerSilo is < 1 or > 64)
         {
             yield return $"{Section}:EmbedCallsPerSilo must be between 1 and 64 (got {EmbedCallsPerSilo}).";
+        }
+
+        if (AnnMinChunks < 0)
+        {
+            yield return $"{Section}:AnnMinChunks must be at least 0 (got {AnnMinChunks}).";
+        }
+
+        if (AnnExpansionSearch is < 16 or > 4096)
+        {
+            yield return $"{Section}:AnnExpansionSearch must be between 16 and 4096 (got {AnnExpansionSearch}).";
         }
 
         if (WriteRetryWindow < TimeSpan.Zero || WriteRetryWindow > TimeSpan.FromMinutes(10))

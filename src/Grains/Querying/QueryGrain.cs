@@ -170,6 +170,20 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
             degraded is null ? stage1Weight : 1, plan.Mode, plan.Fusion);
     }
 
+    /// <summary>
+    /// Through the settings and the replicas as a search goes (hedged, settings read last when the index grain
+    /// stalls), so a lookup answers while any replica of the document's shard does.
+    /// </summary>
+    public async Task<DocumentChunks?> GetDocument(string documentId)
+    {
+        var indexKey = this.GetPrimaryKeyString();
+        var index = await Settings(indexKey) ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
+        Ingestion.DocumentValidation.RequireId(documentId);
+        var shard = ShardRouter.ShardOf(documentId, index.Shards);
+        return await HedgedRead.First(index.Replicas,
+            r => GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(indexKey, shard, r)).Get(documentId), indexing.Value.ShardHedgeDelay);
+    }
+
     /// <summary>Here, once, so that every shard gets a filter it can parse.</summary>
     private static void ValidateFilter(string? filter)
     {

@@ -10,14 +10,16 @@ namespace RerankCluster.Grains.Sharding;
 /// re-upsert leaves no stale chunk behind. Nothing of it is persisted: a shard loaded from the store
 /// rebuilds both indexes from the stored chunks (cheaper to keep right than a second stored copy).
 /// </summary>
-public sealed class ShardContents : IDisposable
+/// <param name="approximateFrom">Chunks from which dense search also builds an HNSW graph (Indexing:AnnMinChunks); 0: exact only.</param>
+/// <param name="expansionSearch">The graph's search width (Indexing:AnnExpansionSearch).</param>
+public sealed class ShardContents(int approximateFrom = 0, int expansionSearch = 512) : IDisposable
 {
     private readonly Dictionary<string, DocumentChunks> _documents = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), StoredChunk> _chunks = new();
     // Parsed once at upsert, so a filtered search only evaluates.
     private readonly Dictionary<string, JsonElement?> _metadata = new(StringComparer.Ordinal);
     private readonly LexicalIndex _lexical = new();
-    private VectorIndex<(string DocumentId, int ChunkIndex)>? _index;
+    private DenseIndex<(string DocumentId, int ChunkIndex)>? _index;
 
     public int Documents => _documents.Count;
 
@@ -47,7 +49,7 @@ public sealed class ShardContents : IDisposable
                 : null;
             foreach (var chunk in document.Chunks)
             {
-                _index ??= new VectorIndex<(string, int)>(chunk.Embedding.Length);
+                _index ??= new DenseIndex<(string, int)>(chunk.Embedding.Length, approximateFrom, expansionSearch);
                 _index.Upsert((chunk.DocumentId, chunk.ChunkIndex), chunk.Embedding);
                 _chunks[(chunk.DocumentId, chunk.ChunkIndex)] = chunk;
             }
@@ -118,7 +120,17 @@ public sealed class ShardContents : IDisposable
     /// <summary>This shard's BM25 counts for the query's terms, to be summed over the index's shards.</summary>
     public LexicalCounts LexicalStatistics(string text) => LexicalCountsMapping.ToCounts(_lexical.Statistics(text));
 
-    public void Dispose() => _lexical.Dispose();
+    /// <summary>Whether unfiltered dense searches go to the HNSW graph (built and caught up with every write).</summary>
+    public bool IsApproximate => _index?.IsApproximate ?? false;
+
+    /// <summary>The HNSW graph's build while it runs, else null.</summary>
+    public Task? ApproximateBuild => _index?.Building;
+
+    public void Dispose()
+    {
+        _lexical.Dispose();
+        _index?.Dispose();
+    }
 
     private HashSet<string> Matching(MetadataFilter filter) =>
         _metadata.Where(d => filter.Matches(d.Value)).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);

@@ -18,7 +18,7 @@ namespace RerankCluster.Grains.Sharding;
 public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptions<IndexingOptions> indexing, ILogger<ShardGrain> logger)
     : Grain, IShardGrain
 {
-    private ShardContents _contents = new();
+    private ShardContents _contents = new(indexing.Value.AnnMinChunks, indexing.Value.AnnExpansionSearch);
     private readonly string _epoch = Guid.NewGuid().ToString("N");
     private long _sequence;
     private string? _appliedEpoch;
@@ -150,7 +150,7 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
             // Swapped in whole: a search interleaved with the reload sees the old contents or the new. Both indexes,
             // vector and BM25, are rebuilt from the stored chunks (README, "Stage 1": the cost at 50k chunks).
             var documents = await store.Load(StoreKey);
-            var loaded = new ShardContents();
+            var loaded = new ShardContents(indexing.Value.AnnMinChunks, indexing.Value.AnnExpansionSearch);
             loaded.Upsert(documents);
             var previous = _contents;
             _contents = loaded;
