@@ -6,6 +6,7 @@ namespace RerankCluster.Grains.Interfaces;
 /// <param name="Fusion">How hybrid fuses its two lists; null: Stage1:Fusion.</param>
 /// <param name="RrfK">RRF's constant k; null: Stage1:RrfK.</param>
 /// <param name="LexicalWeight">Linear fusion's weight of BM25; null: Stage1:LexicalWeight.</param>
+/// <param name="GroupByDocument">One result per document, its best chunk (by the final order): top_k documents, not chunks.</param>
 [GenerateSerializer, Immutable]
 public sealed record SearchRequest(
     [property: Id(0)] string Query,
@@ -18,7 +19,8 @@ public sealed record SearchRequest(
     [property: Id(8)] Stage1Fusion? Fusion = null,
     [property: Id(9)] int? RrfK = null,
     [property: Id(10)] double? LexicalWeight = null,
-    [property: Id(6)] string? Filter = null);
+    [property: Id(6)] string? Filter = null,
+    [property: Id(11)] bool GroupByDocument = false);
 
 /// <param name="Score">The cross-encoder's raw logit: rank by it, do not read it as a probability.</param>
 /// <param name="Probability">sigmoid(Score).</param>

@@ -96,6 +96,40 @@ public sealed class GatewayTests(EmbeddedGateway gateway)
     }
 
     [Fact]
+    public async Task Grouped_by_document_a_search_returns_each_document_once_by_its_best_chunk()
+    {
+        (await Http.PutAsJsonAsync("v1/indexes/http-grouped", new { shards = 1 })).EnsureSuccessStatusCode();
+        // Long enough for several chunks, every one about capitals.
+        var manual = string.Join(" ", Enumerable.Range(0, 60).Select(i =>
+            $"Note {i}: Paris is the capital of France, Rome the capital of Italy and Madrid the capital of Spain."));
+        (await Http.PostAsJsonAsync("v1/indexes/http-grouped/documents", new
+        {
+            documents = new[]
+            {
+                new { id = "manual", text = manual },
+                new { id = "bread", text = "Sourdough bread rises thanks to wild yeast." },
+                new { id = "canberra", text = "Canberra is the capital of Australia." },
+            },
+        })).EnsureSuccessStatusCode();
+
+        var chunks = (await HttpAssert.Ok(await Http.PostAsync("v1/indexes/http-grouped/search",
+            Json("""{"query": "what is the capital of France", "top_k": 10, "candidates": 10}""")))).GetProperty("results").EnumerateArray().ToList();
+        var grouped = (await HttpAssert.Ok(await Http.PostAsync("v1/indexes/http-grouped/search",
+            Json("""{"query": "what is the capital of France", "top_k": 10, "candidates": 10, "group_by_document": true}""")))).GetProperty("results").EnumerateArray().ToList();
+
+        Assert.True(chunks.Count(r => r.GetProperty("id").GetString() == "manual") > 1, "the manual should span several chunks");
+        var ids = grouped.Select(r => r.GetProperty("id").GetString()).ToList();
+        Assert.Equal(ids.Distinct(), ids);
+        Assert.Equal(["bread", "canberra", "manual"], ids.Order(StringComparer.Ordinal));
+        // The document's entry is its best chunk: the first of its chunks in the ungrouped order.
+        var best = chunks.First(r => r.GetProperty("id").GetString() == "manual");
+        var entry = grouped.Single(r => r.GetProperty("id").GetString() == "manual");
+        Assert.Equal(best.GetProperty("chunk").GetInt32(), entry.GetProperty("chunk").GetInt32());
+        Assert.Equal(best.GetProperty("score").GetDouble(), entry.GetProperty("score").GetDouble(), 1e-6);
+        Assert.Equal(chunks.Select(r => r.GetProperty("id").GetString()).Distinct(), ids);
+    }
+
+    [Fact]
     public async Task Search_timing_headers_are_the_timings_in_the_body_in_whole_milliseconds()
     {
         await CreateIndexWithSample("http-timing-headers");

@@ -6,9 +6,11 @@ namespace RerankCluster.Client.Contracts;
 /// <param name="Stage1Fusion">Hybrid's fusion: rrf (reciprocal rank) or linear (min-max normalised scores).</param>
 /// <param name="RrfK">RRF's constant k (above 0).</param>
 /// <param name="LexicalWeight">Linear fusion's weight of BM25 in [0, 1]; the cosine gets 1 − w.</param>
+/// <param name="GroupByDocument">One result per document (its best chunk): top_k documents rather than top_k chunks.</param>
 /// <param name="Filter">A metadata filter (Pinecone/Chroma operators: $eq, $ne, $in, $nin, $gt, $gte, $lt, $lte, $exists, $and, $or, $not), applied in each shard before its top-k.</param>
 public sealed record SearchBody(string? Query, int? TopK, int? Candidates, bool? ReturnDocuments, int? Stage1Depth, double? Stage1Weight = null,
-    string? Stage1 = null, string? Stage1Fusion = null, int? RrfK = null, double? LexicalWeight = null, JsonElement? Filter = null);
+    string? Stage1 = null, string? Stage1Fusion = null, int? RrfK = null, double? LexicalWeight = null, JsonElement? Filter = null,
+    bool? GroupByDocument = null);
 
 /// <param name="Score">Raw cross-encoder logit: rank by it.</param>
 /// <param name="Probability">sigmoid(score).</param>

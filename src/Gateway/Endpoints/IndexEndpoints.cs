@@ -101,7 +101,8 @@ public static class IndexEndpoints
                 Stage1Names.Fusion(body.Stage1Fusion, "stage1_fusion"),
                 body.RrfK,
                 body.LexicalWeight,
-                body.Filter is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } filter ? filter.GetRawText() : null);
+                body.Filter is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } filter ? filter.GetRawText() : null,
+                body.GroupByDocument ?? false);
             if (SearchLimits.Problem(request) is { } problem)
             {
                 throw new ArgumentException(problem);

@@ -146,10 +146,12 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         var order = degraded is null && stage1Weight > 0
             ? ScoreFusion.Interpolate(logits, candidates.Select(c => c.Score).ToArray(), stage1Weight)
             : logits.Select(l => (double)l).ToArray();
-        var results = candidates
+        var ranked = candidates
             .Select((hit, rank) => (hit, rank, logit: logits[rank]))
             .OrderByDescending(c => order[c.rank])
-            .ThenBy(c => c.rank)
+            .ThenBy(c => c.rank);
+        // A document's first chunk in the final order is its best: the one that represents it.
+        var results = (request.GroupByDocument ? ranked.DistinctBy(c => c.hit.DocumentId) : ranked)
             .Take(request.TopK)
             .Select(c => new SearchResult(
                 c.hit.DocumentId,
