@@ -48,12 +48,10 @@ public sealed class BatcherOptions : ISelfValidatingOptions
     /// <summary>
     /// Tokens a tenant that had nothing queued may have served ahead of tenants already waiting (its weight
     /// scales it): a quiet tenant's request of up to this size is not interleaved with a flood but goes next,
-    /// as a whole. A tenant that keeps sending earns none. Unset: one batch (MaxBatchTokens); 0: plain
-    /// weighted fair queueing.
+    /// as a whole. A tenant that keeps sending earns none. 0 (the default): plain weighted fair queueing;
+    /// MaxBatchTokens is a natural value. Off by default until a run shows it helps end to end (README, Scale).
     /// </summary>
-    public long? QuietTenantBurstTokens { get; set; }
-
-    public long QuietTenantBurst => QuietTenantBurstTokens ?? MaxBatchTokens;
+    public long QuietTenantBurstTokens { get; set; }
 
     /// <summary>Share of the model each tenant gets while several wait (weighted fair queueing by tokens); unlisted tenants weigh 1.</summary>
     public Dictionary<string, double> TenantWeights { get; set; } = new(StringComparer.Ordinal);

@@ -34,7 +34,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         _score = score;
         _tokenizer = tokenizer;
         _options = options;
-        _queue = new WeightedFairQueue<Pair>(options.QuietTenantBurst);
+        _queue = new WeightedFairQueue<Pair>(options.QuietTenantBurstTokens);
         _logger = logger ?? NullLogger.Instance;
         _throughput = new ThroughputMeter(options.InferenceThreads);
         _loops = Enumerable.Range(0, options.InferenceThreads)
