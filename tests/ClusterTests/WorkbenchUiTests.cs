@@ -110,6 +110,25 @@ public sealed class WorkbenchUiTests(SecuredGateway gateway)
         await browser.ScreenshotAsync(Path.Combine(Screenshots, "workbench-phone.png"), ct);
         await browser.ResizeAsync(1280, 1000, mobile: false, ct);
 
+        // Stage 1 switched to BM25: the stage-1 column is the server's lexical candidate list, not the dense one.
+        await browser.EvaluateAsync("""
+            (() => {
+              document.getElementById('stage1-mode').value = 'lexical';
+              document.getElementById('search').click();
+            })()
+            """, ct);
+        await browser.WaitForAsync("document.getElementById('results').dataset.state !== 'loading'", ct);
+        Assert.Equal("done", await Script(browser, "document.getElementById('results').dataset.state", ct));
+        var lexical = await Ok(await api.PostAsJsonAsync($"v1/indexes/{Index}/search",
+            new { query = Query, candidates = Candidates, top_k = TopK, stage1_depth = Candidates, stage1_weight = Stage1Weight, stage1 = "lexical" }, ct));
+        Assert.Equal("lexical", lexical.GetProperty("model").GetProperty("stage1").GetString());
+        var lexicalStage1 = lexical.GetProperty("stage1").EnumerateArray().Select(Hit).ToList();
+        Assert.NotEqual(serverStage1, lexicalStage1);
+        Assert.Equal(lexicalStage1, await Items(browser, "#stage1 li", "el.dataset.id + '#' + el.dataset.chunk", ct));
+        Assert.Equal(lexical.GetProperty("results").EnumerateArray().Select(Hit), await Items(browser, "#stage2 li", "el.dataset.id + '#' + el.dataset.chunk", ct));
+        Assert.Contains("stage 1lexical", await Items(browser, "#timings div", "el.textContent", ct));
+        await browser.ScreenshotAsync(Path.Combine(Screenshots, "workbench-lexical.png"), ct);
+
         // The rerank tab: pasted passages come back in the order and with the scores POST /v1/rerank gives.
         string[] passages = ["Prices rise with inflation.", "Yeast makes gas, and the gas makes bread dough rise.", "Bread is baked in an oven."];
         await browser.EvaluateAsync($$"""

@@ -159,11 +159,21 @@ function hitItem({ rank, id, chunk, badge, scores, text, outside }, terms) {
   return item;
 }
 
-/** A result's scores; a degraded answer is in stage-1 order and its scores are cosines, so it is labelled as such. */
+/** What a stage-1 score is in the mode that answered: a cosine, a BM25 score or a fused score. */
+function stage1ScoreName(model) {
+  switch (model.stage1) {
+    case 'lexical': return 'BM25';
+    case 'hybrid': return `fused (${model.stage1_fusion ?? 'rrf'})`;
+    default: return 'cosine';
+  }
+}
+
+/** A result's scores; a degraded answer is in stage-1 order and its scores are stage 1's, so it is labelled as such. */
 function stage2Scores(response, hit) {
+  const stage1 = stage1ScoreName(response.model);
   return response.degraded
-    ? [['cosine (not reranked)', number(hit.score, 3)]]
-    : [['logit', number(hit.score, 3)], ['probability', number(hit.probability, 3)], ['stage-1 cosine', number(hit.stage1_score, 3)]];
+    ? [[`${stage1} (not reranked)`, number(hit.score, 3)]]
+    : [['logit', number(hit.score, 3)], ['probability', number(hit.probability, 3)], [`stage-1 ${stage1}`, number(hit.stage1_score, 3)]];
 }
 
 function showSearch(response, query) {
@@ -178,7 +188,7 @@ function showSearch(response, query) {
       id: candidate.id,
       chunk: candidate.chunk,
       badge: after ? movement(i + 1 - after.rank, `to stage 2 #${after.rank}`) : el('span', { className: 'delta' }, 'not in the top k'),
-      scores: after ? stage2Scores(response, after.hit) : [['cosine', number(candidate.score, 3)]],
+      scores: after ? stage2Scores(response, after.hit) : [[stage1ScoreName(response.model), number(candidate.score, 3)]],
       text: candidate.text,
       outside: after === undefined,
     }, terms);
@@ -200,14 +210,16 @@ function showSearch(response, query) {
   $('warnings').replaceChildren(...(response.warnings ?? []).map(warning => el('li', {}, warning)));
   const t = response.timings;
   const timings = [
-    ['cross-encoder', model.cross_encoder], ['stage-1 weight', String(model.stage1_weight)],
-    ['embed', `${number(t.embed_ms, 1)} ms`], ['stage 1', `${number(t.stage1_ms, 1)} ms`], ['rerank', `${number(t.rerank_ms, 1)} ms`],
+    ['cross-encoder', model.cross_encoder], ['stage 1', model.stage1 === 'hybrid' ? `hybrid (${model.stage1_fusion ?? 'rrf'})` : model.stage1],
+    ['stage-1 weight', String(model.stage1_weight)],
+    ['embed', `${number(t.embed_ms, 1)} ms`], ['stage-1 search', `${number(t.stage1_ms, 1)} ms`], ['rerank', `${number(t.rerank_ms, 1)} ms`],
     ['queue', `${number(t.queue_ms, 1)} ms`], ['tokenize', `${number(t.tokenize_ms, 1)} ms`], ['inference', `${number(t.inference_ms, 1)} ms`],
     ['total', `${number(t.total_ms, 1)} ms`], ['batches', String(t.batches)], ['padded tokens', String(t.padded_tokens)],
     ['silos', t.rerank_silos.length ? t.rerank_silos.join(', ') : '—'],
   ];
   $('timings').replaceChildren(...timings.map(([name, value]) => el('div', {}, el('dt', {}, name), el('dd', {}, value))));
-  $('search-status').textContent = `Stage 1's top ${response.stage1?.length ?? 0} candidates, reranked: the top ${response.results.length}.`;
+  const found = response.stage1?.length ?? 0;
+  $('search-status').textContent = `Stage 1's top ${found} ${found === 1 ? 'candidate' : 'candidates'}, reranked: the top ${response.results.length}.`;
 }
 
 async function search(event) {
@@ -218,6 +230,14 @@ async function search(event) {
   const results = $('results');
   // stage1_depth = candidates: the stage-1 column is exactly the candidates stage 2 reranked.
   const body = { query, candidates, top_k: Number($('top-k').value), stage1_depth: candidates, return_documents: true };
+  // "hybrid:linear" names the mode and its fusion; empty leaves both to the index's default.
+  const [mode, fusion] = $('stage1-mode').value.split(':');
+  if (mode) {
+    body.stage1 = mode;
+  }
+  if (fusion) {
+    body.stage1_fusion = fusion;
+  }
   if ($('stage1-weight').value !== '') {
     body.stage1_weight = Number($('stage1-weight').value);
   }
