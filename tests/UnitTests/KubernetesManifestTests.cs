@@ -141,7 +141,7 @@ public sealed class KubernetesManifestTests
             .Select(d => deserializer.Deserialize<Dictionary<object, object>>(d)).ToList();
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "RerankCluster.sln")))
