@@ -5,30 +5,45 @@ namespace RerankCluster.UnitTests;
 public sealed class CacheTests
 {
     [Fact]
-    public void Least_recently_used_entries_leave_first()
+    public void A_cache_keeps_at_most_its_capacity_and_the_entries_read_again_stay()
     {
-        var cache = new BoundedLruCache<string, int>(2);
-        cache.Set("a", 1);
-        cache.Set("b", 2);
-        Assert.True(cache.TryGet("a", out _)); // a is now the most recent
-        cache.Set("c", 3);
+        const int capacity = 30;
+        var cache = new InferenceCache(Microsoft.Extensions.Options.Options.Create(new CacheOptions { Scores = capacity }));
+        var (_, favourite) = cache.Scores("model", "query", ["read often"]);
+        cache.StoreScore(favourite[0], 7f);
+        var keys = cache.Scores("model", "query", Enumerable.Range(0, 1000).Select(i => $"passage {i}").ToList()).Keys;
+        foreach (var (key, i) in keys.Select((key, i) => (key, i)))
+        {
+            cache.StoreScore(key, i);
+            // Read between writes, the first entry counts as recently used and is never the one evicted.
+            Assert.Equal(7f, cache.Scores("model", "query", ["read often"]).Logits[0]);
+        }
 
-        Assert.Equal(2, cache.Count);
-        Assert.False(cache.TryGet("b", out _));
-        Assert.True(cache.TryGet("a", out var a) && a == 1);
-        Assert.True(cache.TryGet("c", out var c) && c == 3);
-        cache.Set("c", 4);
-        Assert.True(cache.TryGet("c", out var updated) && updated == 4);
-        Assert.Equal(2, cache.Count);
+        var kept = cache.Scores("model", "query", Enumerable.Range(0, 1000).Select(i => $"passage {i}").ToList()).Logits;
+        Assert.InRange(kept.Count(logit => !float.IsNaN(logit)), 1, capacity - 1);
+        Assert.All(kept.Select((logit, i) => (logit, i)).Where(p => !float.IsNaN(p.logit)), p => Assert.Equal(p.i, p.logit));
     }
 
     [Fact]
-    public void Capacity_zero_keeps_nothing()
+    public async Task Capacity_zero_keeps_nothing()
     {
-        var cache = new BoundedLruCache<int, int>(0);
-        cache.Set(1, 1);
-        Assert.False(cache.TryGet(1, out _));
-        Assert.Equal(0, cache.Count);
+        var cache = new InferenceCache(Microsoft.Extensions.Options.Options.Create(new CacheOptions { Scores = 0, QueryEmbeddings = 0 }));
+        var (_, keys) = cache.Scores("model", "query", ["p"]);
+        cache.StoreScore(keys[0], 1f);
+        Assert.True(float.IsNaN(cache.Scores("model", "query", ["p"]).Logits[0]));
+        var calls = 0;
+        await cache.QueryEmbedding("bi", "q", _ => { calls++; return Task.FromResult<float[]>([1f]); });
+        await cache.QueryEmbedding("bi", "q", _ => { calls++; return Task.FromResult<float[]>([1f]); });
+        Assert.Equal(2, calls);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(2)]
+    public void A_capacity_the_cache_cannot_hold_is_refused_naming_the_setting(int capacity)
+    {
+        var problems = new CacheOptions { Scores = capacity }.Validate().ToList();
+        Assert.Contains(problems, p => p.StartsWith("Cache:Scores must be 0 (off) or between 3", StringComparison.Ordinal));
     }
 
     [Fact]

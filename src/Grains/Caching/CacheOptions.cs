@@ -7,22 +7,23 @@ public sealed class CacheOptions : ISelfValidatingOptions
 {
     public const string Section = "Cache";
 
-    /// <summary>Query embeddings kept (1.5 KiB each for 384 dimensions).</summary>
+    /// <summary>Query embeddings kept (1.5 KiB each for 384 dimensions); 0 turns the cache off.</summary>
     public int QueryEmbeddings { get; set; } = 10_000;
 
-    /// <summary>(model, query, passage) → logit entries kept (about 64 bytes each).</summary>
+    /// <summary>(model, query, passage) → logit entries kept (about 64 bytes each); 0 turns the cache off.</summary>
     public int Scores { get; set; } = 200_000;
 
     public IEnumerable<string> Validate()
     {
-        if (QueryEmbeddings is < 0 or > 10_000_000)
+        // The LRU splits its capacity into hot, warm and cold queues, so it holds at least 3 entries.
+        if (QueryEmbeddings is < 0 or 1 or 2 or > 10_000_000)
         {
-            yield return $"{Section}:QueryEmbeddings must be between 0 and 10000000 (got {QueryEmbeddings}).";
+            yield return $"{Section}:QueryEmbeddings must be 0 (off) or between 3 and 10000000 (got {QueryEmbeddings}).";
         }
 
-        if (Scores is < 0 or > 100_000_000)
+        if (Scores is < 0 or 1 or 2 or > 100_000_000)
         {
-            yield return $"{Section}:Scores must be between 0 and 100000000 (got {Scores}).";
+            yield return $"{Section}:Scores must be 0 (off) or between 3 and 100000000 (got {Scores}).";
         }
     }
 }

@@ -1,5 +1,7 @@
 using System.IO.Hashing;
 using System.Text;
+using BitFaster.Caching;
+using BitFaster.Caching.Lru;
 using Microsoft.Extensions.Options;
 using RerankCluster.Configuration.Telemetry;
 
@@ -8,12 +10,13 @@ namespace RerankCluster.Grains.Caching;
 /// <summary>
 /// This silo's memory of model outputs: query embeddings by (model, query) and cross-encoder logits
 /// by a 128-bit hash of (model, query, passage), so a repeated query or passage costs no inference.
-/// Keys hold no text, so a cache of passages' scores never pins the passages themselves.
+/// Keys hold no text, so a cache of passages' scores never pins the passages themselves. Each is a
+/// BitFaster <see cref="ConcurrentLru{K,V}"/> (bounded, lock-free reads); capacity 0 keeps nothing.
 /// </summary>
 public sealed class InferenceCache(IOptions<CacheOptions> options)
 {
-    private readonly BoundedLruCache<UInt128, float[]> _embeddings = new(options.Value.QueryEmbeddings);
-    private readonly BoundedLruCache<UInt128, float> _scores = new(options.Value.Scores);
+    private readonly ICache<UInt128, float[]>? _embeddings = Create<float[]>(options.Value.QueryEmbeddings);
+    private readonly ICache<UInt128, float>? _scores = Create<float>(options.Value.Scores);
 
     public async Task<float[]> QueryEmbedding(string model, string query, Func<string, Task<float[]>> embed)
     {
@@ -24,7 +27,7 @@ public sealed class InferenceCache(IOptions<CacheOptions> options)
         }
 
         vector = await embed(query);
-        _embeddings.Set(key, vector);
+        _embeddings?.AddOrUpdate(key, vector);
         return vector;
     }
 
@@ -42,11 +45,14 @@ public sealed class InferenceCache(IOptions<CacheOptions> options)
         return (logits, keys);
     }
 
-    public void StoreScore(UInt128 key, float logit) => _scores.Set(key, logit);
+    public void StoreScore(UInt128 key, float logit) => _scores?.AddOrUpdate(key, logit);
 
-    private static bool Lookup<T>(BoundedLruCache<UInt128, T> cache, UInt128 key, string name, out T value)
+    private static ICache<UInt128, T>? Create<T>(int capacity) => capacity == 0 ? null : new ConcurrentLru<UInt128, T>(capacity);
+
+    private static bool Lookup<T>(ICache<UInt128, T>? cache, UInt128 key, string name, out T value)
     {
-        var hit = cache.TryGet(key, out value);
+        value = default!;
+        var hit = cache is not null && cache.TryGet(key, out value);
         RerankTelemetry.CacheLookups.Add(1, new KeyValuePair<string, object?>("cache", name),
             new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
         return hit;
