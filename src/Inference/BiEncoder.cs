@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using RerankCluster.Inference.Batching;
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
@@ -150,7 +151,6 @@ public sealed class BiEncoder : IDisposable
         for (var r = 0; r < rows; r++)
         {
             var sum = new float[dim];
-            var count = 0;
             for (var t = 0; t < width; t++)
             {
                 if (mask[r * batch.Width + t] == 0)
@@ -158,15 +158,12 @@ public sealed class BiEncoder : IDisposable
                     continue;
                 }
 
-                count++;
                 var token = hidden.Slice((r * width + t) * dim, dim);
-                for (var d = 0; d < dim; d++)
-                {
-                    sum[d] += token[d];
-                }
+                TensorPrimitives.Add(sum, token, sum);
             }
 
-            VectorMath.Normalize(sum, Math.Max(1, count));
+            // Mean pooling then unit length: the mean's divisor cancels, so the sum is normalised directly.
+            VectorMath.Normalize(sum);
             result[r] = sum;
         }
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using RerankCluster.Inference.Tokenization;
 
 namespace RerankCluster.Retrieval;
 
@@ -8,13 +7,15 @@ public sealed record TextChunk(int Index, string Text, int TokenCount);
 
 /// <summary>
 /// Splits long texts into token windows that overlap, cutting only between words, so that no part
-/// of a document is silently truncated by the encoder's maximum length.
+/// of a document is silently truncated by the encoder's maximum length. Windows are counted in the
+/// encoder's own tokens, through <c>countTokens</c>, so any tokenizer family can drive it.
 /// </summary>
 public sealed partial class TextChunker
 {
-    private readonly BertTextTokenizer _tokenizer;
+    private readonly Func<string, int> _countTokens;
 
-    public TextChunker(BertTextTokenizer tokenizer, int windowTokens, int overlapTokens)
+    /// <param name="countTokens">How many tokens the encoder makes of a text, without special tokens.</param>
+    public TextChunker(Func<string, int> countTokens, int windowTokens, int overlapTokens)
     {
         if (windowTokens < 8)
         {
@@ -26,7 +27,7 @@ public sealed partial class TextChunker
             throw new ArgumentOutOfRangeException(nameof(overlapTokens), "The overlap must be at least 0 and smaller than the window.");
         }
 
-        _tokenizer = tokenizer;
+        _countTokens = countTokens;
         WindowTokens = windowTokens;
         OverlapTokens = overlapTokens;
     }
@@ -92,7 +93,7 @@ public sealed partial class TextChunker
     /// <summary>A "word" longer than a whole window (a URL, base64) is halved until each piece fits.</summary>
     private void AddWord(List<Word> words, string text, int start, int length)
     {
-        var tokens = _tokenizer.Tokenize(text.Substring(start, length)).Length;
+        var tokens = _countTokens(text.Substring(start, length));
         if (tokens <= WindowTokens || length == 1)
         {
             words.Add(new Word(start, length, tokens));

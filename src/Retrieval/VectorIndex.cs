@@ -1,4 +1,4 @@
-using RerankCluster.Inference;
+using System.Numerics.Tensors;
 
 namespace RerankCluster.Retrieval;
 
@@ -90,7 +90,7 @@ public sealed class VectorIndex<TKey> where TKey : notnull
                 continue;
             }
 
-            top.Offer(row, VectorMath.Dot(query, _vectors.AsSpan(row * Dimension, Dimension)));
+            top.Offer(row, TensorPrimitives.Dot(query, _vectors.AsSpan(row * Dimension, Dimension)));
         }
 
         return top.Drain().Select(hit => (_keys[hit.Item], hit.Score)).ToList();

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Text.Json;
 using RerankCluster.Cli.Commands;
 using RerankCluster.Evaluation;
@@ -34,7 +35,7 @@ public sealed class EvalTests(EmbeddedGateway gateway)
             var run = dataset.Queries.ToDictionary(q => q.Id, q =>
             {
                 var query = encoder.Embed(q.Text);
-                return (IReadOnlyList<string>)corpus.Select((d, i) => (d.Id, score: VectorMath.Dot(query, vectors[i])))
+                return (IReadOnlyList<string>)corpus.Select((d, i) => (d.Id, score: TensorPrimitives.Dot(query, vectors[i])))
                     .OrderByDescending(x => x.score).Take(EvalCommand.Stage1Depth).Select(x => x.Id).ToList();
             });
             var expected = RankingMetrics.Summarise(run, dataset.Qrels);

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Inference;
 using RerankCluster.Inference.Models;
@@ -32,7 +33,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         // ordered by the stage-1 weight the default model declares (min-max of each score, interpolated).
         var queryVector = fixture.BiEncoder.Embed(query);
         var vectors = fixture.BiEncoder.Embed(documents.Select(d => d.Text).ToArray());
-        var stage1 = documents.Select((d, i) => (d, score: VectorMath.Dot(queryVector, vectors[i])))
+        var stage1 = documents.Select((d, i) => (d, score: TensorPrimitives.Dot(queryVector, vectors[i])))
             .OrderByDescending(x => x.score).Take(candidates).ToArray();
         var logits = fixture.CrossEncoder.Score(query, stage1.Select(x => x.d.Text).ToArray());
         var weight = fixture.CrossEncoder.Model.Stage1Weight;

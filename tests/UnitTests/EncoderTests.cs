@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using RerankCluster.Inference;
 
 namespace RerankCluster.UnitTests;
@@ -13,8 +14,8 @@ public sealed class EncoderTests(ModelFixture models)
             "What are the steps to change a forgotten password?",
             "The tide pools were full of starfish this morning.",
         ]);
-        var paraphrase = VectorMath.Dot(vectors[0], vectors[1]);
-        var unrelated = VectorMath.Dot(vectors[0], vectors[2]);
+        var paraphrase = TensorPrimitives.Dot(vectors[0], vectors[1]);
+        var unrelated = TensorPrimitives.Dot(vectors[0], vectors[2]);
         Assert.True(paraphrase > unrelated + 0.2f, $"paraphrase {paraphrase} vs unrelated {unrelated}");
     }
 
@@ -32,7 +33,7 @@ public sealed class EncoderTests(ModelFixture models)
         {
             var alone = models.BiEncoder.Embed(texts[i]);
             Assert.Equal(models.BiEncoder.Dimension, alone.Length);
-            Assert.InRange(VectorMath.Norm(batched[i]), 0.9999f, 1.0001f);
+            Assert.InRange(TensorPrimitives.Norm(batched[i]), 0.9999f, 1.0001f);
             for (var d = 0; d < alone.Length; d++)
             {
                 Assert.Equal(alone[d], batched[i][d], 1e-4f);

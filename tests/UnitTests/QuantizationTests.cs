@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using RerankCluster.Inference;
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Models.OnnxGraph;
@@ -93,7 +94,7 @@ public sealed class QuantizationTests(ModelFixture models)
         var q8 = quantized.Embed(texts);
         for (var i = 0; i < texts.Length; i++)
         {
-            Assert.True(VectorMath.Dot(fp32[i], q8[i]) > 0.97f, $"cosine {VectorMath.Dot(fp32[i], q8[i])} for '{texts[i]}'");
+            Assert.True(TensorPrimitives.Dot(fp32[i], q8[i]) > 0.97f, $"cosine {TensorPrimitives.Dot(fp32[i], q8[i])} for '{texts[i]}'");
         }
     }
 

@@ -1,3 +1,4 @@
+using RerankCluster.Inference.Tokenization;
 using RerankCluster.Retrieval;
 
 namespace RerankCluster.UnitTests;
@@ -8,7 +9,7 @@ public sealed class TextChunkerTests(ModelFixture models)
     [Fact]
     public void Short_text_is_one_chunk()
     {
-        var chunks = new TextChunker(models.BiEncoder.Tokenizer, 254, 32).Split("  A short text.  ");
+        var chunks = new TextChunker(Count(models.BiEncoder.Tokenizer), 254, 32).Split("  A short text.  ");
         Assert.Single(chunks);
         Assert.Equal("A short text.", chunks[0].Text);
         Assert.Equal(models.BiEncoder.Tokenizer.Tokenize("A short text.").Length, chunks[0].TokenCount);
@@ -20,7 +21,7 @@ public sealed class TextChunkerTests(ModelFixture models)
         var tokenizer = models.BiEncoder.Tokenizer;
         var words = Enumerable.Range(0, 300).Select(i => $"word{i}").ToArray();
         var text = string.Join(' ', words);
-        var chunker = new TextChunker(tokenizer, 64, 16);
+        var chunker = new TextChunker(Count(tokenizer), 64, 16);
         var chunks = chunker.Split(text);
 
         Assert.True(chunks.Count > 1);
@@ -47,7 +48,7 @@ public sealed class TextChunkerTests(ModelFixture models)
         // Punctuation splits it into hundreds of word pieces, yet it has no whitespace to cut at.
         var giant = string.Join("-", Enumerable.Repeat("alpha", 200));
         var text = $"start {giant} end";
-        var chunks = new TextChunker(models.BiEncoder.Tokenizer, 32, 4).Split(text);
+        var chunks = new TextChunker(Count(models.BiEncoder.Tokenizer), 32, 4).Split(text);
         Assert.True(chunks.Count > 1);
         Assert.All(chunks, c => Assert.InRange(models.BiEncoder.Tokenizer.Tokenize(c.Text).Length, 1, 32));
         Assert.StartsWith("start", chunks[0].Text);
@@ -58,7 +59,9 @@ public sealed class TextChunkerTests(ModelFixture models)
     [Fact]
     public void Window_and_overlap_are_validated()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new TextChunker(models.BiEncoder.Tokenizer, 4, 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new TextChunker(models.BiEncoder.Tokenizer, 64, 64));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TextChunker(Count(models.BiEncoder.Tokenizer), 4, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TextChunker(Count(models.BiEncoder.Tokenizer), 64, 64));
     }
+
+    private static Func<string, int> Count(BertTextTokenizer tokenizer) => text => tokenizer.Tokenize(text).Length;
 }

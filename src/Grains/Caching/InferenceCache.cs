@@ -51,8 +51,9 @@ public sealed class InferenceCache(IOptions<CacheOptions> options)
 
     private static bool Lookup<T>(ICache<UInt128, T>? cache, UInt128 key, string name, out T value)
     {
-        value = default!;
-        var hit = cache is not null && cache.TryGet(key, out value);
+        T? found = default;
+        var hit = cache?.TryGet(key, out found) == true;
+        value = found!;
         RerankTelemetry.CacheLookups.Add(1, new KeyValuePair<string, object?>("cache", name),
             new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
         return hit;

@@ -115,7 +115,7 @@ public sealed class ModelCatalog : IAsyncDisposable
             ? new BiEncoder(files, _simulatedEmbedding.Value, _simulation.BiEncoderDimension, _bi.MaxLength, _bi.BatchSize, _bi.MaxBulkCallTime)
             : new BiEncoder(files, _sessions, _bi.MaxLength, _bi.BatchSize, _bi.MaxBulkCallTime);
         var window = _indexing.ChunkTokens == 0 ? encoder.MaxLength - 2 : Math.Min(_indexing.ChunkTokens, encoder.MaxLength - 2);
-        return new BiEncoderEntry(encoder, new TextChunker(encoder.Tokenizer, window, Math.Min(_indexing.ChunkOverlapTokens, window - 1)));
+        return new BiEncoderEntry(encoder, new TextChunker(text => encoder.Tokenizer.Tokenize(text).Length, window, Math.Min(_indexing.ChunkOverlapTokens, window - 1)));
     }
 
     private CrossEncoderEntry LoadCrossEncoder(string name)

@@ -65,7 +65,7 @@ public sealed class SimulatedAccelerator(double tokensPerSecond, TimeSpan callOv
                 }
             }
 
-            VectorMath.Normalize(vector, 1);
+            VectorMath.Normalize(vector);
             vectors[r] = vector;
         }
 

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using RerankCluster.Inference;
 using RerankCluster.Retrieval;
 
@@ -63,7 +64,7 @@ public sealed class HardNegativeMiner
             var positive = passageVectors[rows[pair.PositiveId]];
             var excluded = positivesOfQuery[pair.Query];
             var candidates = index.Search(queryVectors[i], _settings.Depth + excluded.Count)
-                .Where(hit => !excluded.Contains(hit.Key) && VectorMath.Dot(positive, passageVectors[hit.Key]) < _settings.NearDuplicateCosine)
+                .Where(hit => !excluded.Contains(hit.Key) && TensorPrimitives.Dot(positive, passageVectors[hit.Key]) < _settings.NearDuplicateCosine)
                 .Take(_settings.Depth)
                 .Select(hit => hit.Key)
                 .ToList();

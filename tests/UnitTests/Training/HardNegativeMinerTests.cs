@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using RerankCluster.Training.Data;
 
 namespace RerankCluster.UnitTests.Training;
@@ -33,8 +34,8 @@ public sealed class HardNegativeMinerTests(ModelFixture models)
         var query = models.BiEncoder.Embed(pair.Query);
         var positive = models.BiEncoder.Embed(passages[0]);
         var expectedPool = passages
-            .Where(p => RerankCluster.Inference.VectorMath.Dot(positive, models.BiEncoder.Embed(p)) < 0.97f)
-            .OrderByDescending(p => RerankCluster.Inference.VectorMath.Dot(query, models.BiEncoder.Embed(p)))
+            .Where(p => TensorPrimitives.Dot(positive, models.BiEncoder.Embed(p)) < 0.97f)
+            .OrderByDescending(p => TensorPrimitives.Dot(query, models.BiEncoder.Embed(p)))
             .Take(4)
             .ToList();
         Assert.All(group.Negatives, n => Assert.Contains(n, expectedPool));
