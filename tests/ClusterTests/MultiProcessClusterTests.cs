@@ -248,6 +248,28 @@ public sealed class MultiProcessClusterTests(ProcessCluster cluster, ITestOutput
     }
 
     [Fact]
+    public async Task Storage_a_stale_mark_is_cleared_only_by_the_reload_that_caught_up_with_it_and_dropped_with_its_shard()
+    {
+        using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{cluster.Cluster.RedisPort}");
+        var store = new RedisShardStore(redis, "rerank", new RedisDurability(StorageDurability.Default, 1, TimeSpan.FromSeconds(1)));
+        const string shard = "stale/x/0";
+        Assert.Null(await store.StaleMark(shard, 1));
+
+        await store.MarkStale(shard, 1, "epoch:3");
+        await store.MarkStale(shard, 2, "epoch:3");
+        // A write missed after the reload began replaces the mark: clearing the old one leaves the new one.
+        await store.MarkStale(shard, 1, "epoch:4");
+        await store.ClearStale(shard, 1, "epoch:3");
+        Assert.Equal("epoch:4", await store.StaleMark(shard, 1));
+        await store.ClearStale(shard, 1, "epoch:4");
+        Assert.Null(await store.StaleMark(shard, 1));
+        Assert.Equal("epoch:3", await store.StaleMark(shard, 2));
+
+        await store.Drop(shard);
+        Assert.Null(await store.StaleMark(shard, 2));
+    }
+
+    [Fact]
     public async Task Storage_durability_fsync_refuses_a_redis_server_that_does_not_fsync_every_write()
     {
         var connection = ConfigurationOptions.Parse($"127.0.0.1:{cluster.Cluster.RedisPort},allowAdmin=true");

@@ -82,6 +82,80 @@ public sealed class ShardReplicaTests
         HungSilo.Released.SetResult();
     }
 
+    [Fact]
+    public async Task A_replica_that_missed_an_acknowledged_write_reloads_before_it_serves_again()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Simulation:Enabled"] = "true",
+            ["Simulation:CallOverhead"] = "00:00:00",
+            ["Cache:Scores"] = "0",
+            ["Cache:QueryEmbeddings"] = "0",
+        }).Build();
+        var builder = new InProcessTestClusterBuilder(2);
+        var store = new InMemoryShardStore();
+        builder.ConfigureSilo((_, silo) => silo.AddRerankCluster(configuration)
+            .ConfigureServices(s => s.AddSingleton<IShardStore>(store))
+            .AddIncomingGrainCallFilter<LostForwards>());
+        await using var cluster = builder.Build();
+        await TwoSiloCluster.DeployAsync(cluster);
+        const int shards = 2;
+        var key = IndexKey.For("t", "stale-replica");
+        Assert.Equal(2, (await cluster.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(shards))).Replicas);
+        var documents = SampleCorpus.Documents().ToArray();
+        await cluster.Client.Upsert(key, documents[..10]);
+        var replicas = Enumerable.Range(0, shards)
+            .Select(i => (Primary: cluster.Client.GetGrain<IShardGrain>(IndexKey.Replica(key, i, 0)), Copy: cluster.Client.GetGrain<IShardGrain>(IndexKey.Replica(key, i, 1))))
+            .ToArray();
+        foreach (var (primary, copy) in replicas)
+        {
+            Assert.Equal((await primary.Stats()).Documents, (await copy.Stats()).Documents);
+        }
+
+        // Every forward to a replica is lost; the writes are still acknowledged (the store and replica 0 have them).
+        LostForwards.Enabled = true;
+        var added = documents[10..14];
+        await cluster.Client.Upsert(key, added);
+        var deleted = documents[0].Id;
+        Assert.True(await cluster.Client.GetGrain<IIndexGrain>(key).DeleteDocument(deleted));
+        Assert.True(LostForwards.Lost > 0);
+        LostForwards.Enabled = false;
+
+        // With no write since, each copy serves what was acknowledged: the added documents and not the deleted one.
+        var ids = added.Select(d => d.Id).Append(deleted).ToArray();
+        foreach (var (primary, copy) in replicas)
+        {
+            Assert.Equal(await primary.Existing(ids), await copy.Existing(ids));
+        }
+
+        Assert.Equal(added.Select(d => d.Id).Order(), (await Task.WhenAll(replicas.Select(r => r.Copy.Existing(ids)))).SelectMany(x => x).Order());
+        foreach (var (_, copy) in replicas)
+        {
+            Assert.Null(await copy.Get(deleted));
+            Assert.Null(await store.StaleMark(IndexKey.Shard(key, Array.IndexOf(replicas.Select(r => r.Copy).ToArray(), copy)), 1));
+        }
+    }
+
+    /// <summary>While enabled, every write forwarded to a shard replica fails before it is applied.</summary>
+    private sealed class LostForwards : IIncomingGrainCallFilter
+    {
+        public static volatile bool Enabled;
+        private static int _lost;
+
+        public static int Lost => Volatile.Read(ref _lost);
+
+        public Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (Enabled && context.InterfaceMethod.Name == nameof(IShardGrain.Apply))
+            {
+                Interlocked.Increment(ref _lost);
+                throw new TimeoutException("The forwarded write was lost (test fault).");
+            }
+
+            return context.Invoke();
+        }
+    }
+
     /// <summary>Holds every grain call that reaches the hung silo until the test releases them.</summary>
     private sealed class HungSilo(ILocalSiloDetails silo) : IIncomingGrainCallFilter
     {

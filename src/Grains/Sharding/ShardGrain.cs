@@ -12,7 +12,8 @@ namespace RerankCluster.Grains.Sharding;
 /// One replica of one shard: its chunks in memory, loaded from the shard store. Replica 0 stores every
 /// write before it applies it, then forwards it to the other replicas in order (epoch + sequence); a
 /// replica that sees a gap, or a new epoch, reloads from the store instead, so it never serves a
-/// half-applied history. Searches go to any replica.
+/// half-applied history. A replica that did not apply a write in time is marked stale in the store
+/// before the write is acknowledged, and reloads before it next serves. Searches go to any replica.
 /// </summary>
 [ShardSpreadPlacement]
 public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptions<IndexingOptions> indexing, ILogger<ShardGrain> logger)
@@ -23,13 +24,28 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
     private long _sequence;
     private string? _appliedEpoch;
     private long _appliedSequence;
+    // Applies and stale reloads take turns: a write applied while a reload reads the store would be lost in the swap.
+    private readonly SemaphoreSlim _applying = new(1, 1);
+
+    /// <summary>No real epoch: after a stale reload, the next forwarded write reloads too rather than guess its place.</summary>
+    private const string ReloadedEpoch = "reloaded";
 
     private string Key => this.GetPrimaryKeyString();
 
     /// <summary>Every replica of a shard reads and (replica 0) writes the shard's one stored copy.</summary>
     private string StoreKey => IndexKey.ParseReplica(Key).ShardKey;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) => await Load();
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A mark set before this activation is answered by the load it does anyway.
+        var replica = IndexKey.ParseReplica(Key).Replica;
+        var mark = replica > 0 ? await store.StaleMark(StoreKey, replica) : null;
+        await Load();
+        if (mark is not null)
+        {
+            await store.ClearStale(StoreKey, replica, mark);
+        }
+    }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -56,6 +72,19 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
 
     public async Task Apply(string epoch, long sequence, DocumentChunks[] upserts, string[] deletes)
     {
+        await _applying.WaitAsync();
+        try
+        {
+            await ApplyInOrder(epoch, sequence, upserts, deletes);
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    private async Task ApplyInOrder(string epoch, long sequence, DocumentChunks[] upserts, string[] deletes)
+    {
         // In order: the next write of the replica 0 activation this replica follows, or the very first write of
         // one (this replica loaded the store before it, or, activated by it, after it: applying again is harmless).
         var inOrder = epoch == _appliedEpoch ? sequence == _appliedSequence + 1 : _appliedEpoch is null && sequence == 1;
@@ -77,13 +106,13 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
         _appliedSequence = sequence;
     }
 
-    public Task<string[]> Existing(string[] documentIds) => Task.FromResult(documentIds.Where(_contents.Contains).ToArray());
+    public async Task<string[]> Existing(string[] documentIds) => documentIds.Where((await Fresh()).Contains).ToArray();
 
-    public Task<DocumentChunks?> Get(string documentId) => Task.FromResult(_contents.Get(documentId));
+    public async Task<DocumentChunks?> Get(string documentId) => (await Fresh()).Get(documentId);
 
-    public Task<ShardHits> Search(ShardQuery query) => Task.FromResult(_contents.Search(query));
+    public async Task<ShardHits> Search(ShardQuery query) => (await Fresh()).Search(query);
 
-    public Task<LexicalCounts> LexicalStatistics(string text) => Task.FromResult(_contents.LexicalStatistics(text));
+    public async Task<LexicalCounts> LexicalStatistics(string text) => (await Fresh()).LexicalStatistics(text);
 
     public Task<ShardStats> Stats()
     {
@@ -95,7 +124,7 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
     public async Task Drop(int replicas)
     {
         await store.Drop(StoreKey);
-        await Task.WhenAll(Replicas(replicas).Select(replica => replica.Forget()));
+        await Task.WhenAll(Replicas(replicas).Select(pair => pair.Grain.Forget()));
         await Forget();
     }
 
@@ -108,8 +137,8 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
 
     /// <summary>
     /// Sends a stored write to the other replicas, in this activation's order. One that does not apply it
-    /// in time is logged and left: its next write shows it the gap and it reloads, and one whose silo died
-    /// loads the store afresh where it is reactivated.
+    /// in time is marked stale in the store before the write is acknowledged (a mark that cannot be stored
+    /// fails the write, so the caller retries it); one whose silo died loads the store afresh where it is reactivated.
     /// </summary>
     private async Task Forward(int replicas, DocumentChunks[] upserts, string[] deletes)
     {
@@ -119,28 +148,60 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
         }
 
         var sequence = ++_sequence;
-        var sends = Replicas(replicas).Select(async replica =>
+        var sends = Replicas(replicas).Select(async pair =>
         {
             try
             {
-                await replica.Apply(_epoch, sequence, upserts, deletes).WaitAsync(indexing.Value.ReplicaApplyTimeout);
+                await pair.Grain.Apply(_epoch, sequence, upserts, deletes).WaitAsync(indexing.Value.ReplicaApplyTimeout);
             }
             catch (Exception ex)
             {
-                logger.LogWarning(ex, "Replica {Replica} did not apply write {Sequence} of shard {Shard}; it reloads from storage on its next write",
-                    replica.GetPrimaryKeyString(), sequence, StoreKey);
+                logger.LogWarning(ex, "Replica {Replica} did not apply write {Sequence} of shard {Shard}; marked stale, it reloads from storage before it serves",
+                    pair.Grain.GetPrimaryKeyString(), sequence, StoreKey);
+                await store.MarkStale(StoreKey, pair.Replica, $"{_epoch}:{sequence}");
             }
         });
         await Task.WhenAll(sends);
     }
 
-    private IEnumerable<IShardGrain> Replicas(int replicas)
+    /// <summary>
+    /// The contents to serve from: a replica marked stale reloads first (one reload however many reads
+    /// wait for it). Replica 0 stores every write itself and is never marked.
+    /// </summary>
+    private async ValueTask<ShardContents> Fresh()
+    {
+        var replica = IndexKey.ParseReplica(Key).Replica;
+        if (replica == 0 || await store.StaleMark(StoreKey, replica) is null)
+        {
+            return _contents;
+        }
+
+        await _applying.WaitAsync();
+        try
+        {
+            // Read again under the lock: a read that waited here may find the reload already done.
+            if (await store.StaleMark(StoreKey, replica) is { } mark)
+            {
+                await Load();
+                _appliedEpoch = ReloadedEpoch;
+                await store.ClearStale(StoreKey, replica, mark);
+            }
+        }
+        finally
+        {
+            _applying.Release();
+        }
+
+        return _contents;
+    }
+
+    private IEnumerable<(int Replica, IShardGrain Grain)> Replicas(int replicas)
     {
         var shardKey = StoreKey;
         var separator = shardKey.LastIndexOf('/');
         var shard = int.Parse(shardKey[(separator + 1)..]);
         return Enumerable.Range(1, Math.Max(0, replicas - 1))
-            .Select(r => GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(shardKey[..separator], shard, r)));
+            .Select(r => (r, GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(shardKey[..separator], shard, r))));
     }
 
     private async Task Load()

@@ -10,6 +10,7 @@ namespace RerankCluster.Grains.Storage;
 public sealed class InMemoryShardStore : IShardStore
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, DocumentChunks>> _shards = new();
+    private readonly ConcurrentDictionary<(string Shard, int Replica), string> _staleMarks = new();
 
     public Task<IReadOnlyList<DocumentChunks>> Load(string shardKey) =>
         Task.FromResult<IReadOnlyList<DocumentChunks>>(
@@ -42,6 +43,26 @@ public sealed class InMemoryShardStore : IShardStore
     public Task Drop(string shardKey)
     {
         _shards.TryRemove(shardKey, out _);
+        foreach (var key in _staleMarks.Keys.Where(k => k.Shard == shardKey))
+        {
+            _staleMarks.TryRemove(key, out _);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task MarkStale(string shardKey, int replica, string mark)
+    {
+        _staleMarks[(shardKey, replica)] = mark;
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> StaleMark(string shardKey, int replica) =>
+        Task.FromResult(_staleMarks.TryGetValue((shardKey, replica), out var mark) ? mark : null);
+
+    public Task ClearStale(string shardKey, int replica, string mark)
+    {
+        _staleMarks.TryRemove(new KeyValuePair<(string, int), string>((shardKey, replica), mark));
         return Task.CompletedTask;
     }
 }

@@ -6,7 +6,8 @@ namespace RerankCluster.Grains.Storage;
 /// <summary>
 /// Shard contents in Redis, one hash per shard (<c>{prefix}:shard:{tenant/index/n}</c>) with a field
 /// per document. A write touches only the documents it changes, never the whole shard, and a shard
-/// reactivated on any silo reads the same hash back. Each write returns only once it is as durable as
+/// reactivated on any silo reads the same hash back. Replicas that missed a write are marked in a
+/// second hash (<c>{prefix}:stale:{tenant/index/n}</c>, a field per replica). Each write returns only once it is as durable as
 /// <see cref="RedisDurability"/> requires.
 /// </summary>
 public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPrefix, RedisDurability durability) : IShardStore
@@ -40,7 +41,26 @@ public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPref
     public Task Delete(string shardKey, IReadOnlyList<string> documentIds) =>
         Write(database => database.HashDeleteAsync(Key(shardKey), documentIds.Select(id => (RedisValue)id).ToArray()));
 
-    public Task Drop(string shardKey) => Write(database => database.KeyDeleteAsync(Key(shardKey)));
+    public Task Drop(string shardKey) => Write(async database =>
+    {
+        await database.KeyDeleteAsync(Key(shardKey));
+        await database.KeyDeleteAsync(StaleKey(shardKey));
+    });
+
+    public Task MarkStale(string shardKey, int replica, string mark) =>
+        Write(database => database.HashSetAsync(StaleKey(shardKey), replica, mark));
+
+    public Task<string?> StaleMark(string shardKey, int replica) => StorageFaults.Guard<string?>(async () =>
+        await Database.HashGetAsync(StaleKey(shardKey), replica) is { HasValue: true } mark ? (string?)mark : null);
+
+    public Task ClearStale(string shardKey, int replica, string mark) => Write(async database =>
+    {
+        // Compare and delete in one transaction: a mark set after this replica's reload began stays.
+        var clear = database.CreateTransaction();
+        clear.AddCondition(Condition.HashEqual(StaleKey(shardKey), replica, mark));
+        _ = clear.HashDeleteAsync(StaleKey(shardKey), replica);
+        await clear.ExecuteAsync();
+    });
 
     private Task Write(Func<IDatabase, Task> write) => StorageFaults.Guard(async () =>
     {
@@ -58,4 +78,6 @@ public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPref
     }
 
     private RedisKey Key(string shardKey) => $"{keyPrefix}:shard:{shardKey}";
+
+    private RedisKey StaleKey(string shardKey) => $"{keyPrefix}:stale:{shardKey}";
 }
