@@ -38,7 +38,7 @@ public sealed class LoadAwareDispatchTests
         foreach (var silo in cluster.Silos)
         {
             var address = silo.SiloAddress.ToParsableString();
-            var batcher = ((InProcessSiloHandle)silo).ServiceProvider.GetRequiredService<ModelCatalog>().CrossEncoder(null).Batcher;
+            var batcher = (await ((InProcessSiloHandle)silo).ServiceProvider.GetRequiredService<ModelCatalog>().CrossEncoder(null)).Batcher;
             batcher.BatchCompleted += batch =>
             {
                 lock (pairs)

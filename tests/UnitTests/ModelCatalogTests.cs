@@ -31,7 +31,7 @@ public sealed class ModelCatalogTests
             NullLogger<ModelCatalog>.Instance);
 
         // As a pull that has not finished (or failed) leaves it: the model's files are not there.
-        var failed = Assert.Throws<ModelUnavailableException>(() => catalog.BiEncoder(model));
+        var failed = await Assert.ThrowsAsync<ModelUnavailableException>(() => catalog.BiEncoder(model));
         Assert.Contains(model, failed.Message);
 
         var shipped = ShippedMiniLm.Ensure(cache);
@@ -39,9 +39,12 @@ public sealed class ModelCatalogTests
         File.Copy(shipped.OnnxPath, Path.Combine(model, "model.onnx"));
         File.Copy(Path.Combine(shipped.Directory, "vocab.txt"), Path.Combine(model, "vocab.txt"));
 
-        var loaded = catalog.BiEncoder(model);
+        // The load (an ONNX session) runs on the thread pool: the caller, a grain turn in a silo, gets a task at once.
+        var loading = catalog.BiEncoder(model);
+        Assert.False(loading.IsCompleted);
+        var loaded = await loading;
         Assert.Equal(384, loaded.Encoder.Embed("now it loads").Length);
-        Assert.Same(loaded, catalog.BiEncoder(model));
+        Assert.Same(loaded, await catalog.BiEncoder(model));
     }
 
     [Fact]
@@ -58,8 +61,8 @@ public sealed class ModelCatalogTests
             new FakeSilo(),
             NullLogger<ModelCatalog>.Instance);
 
-        var bi = catalog.BiEncoder(null).Encoder;
-        var (cross, batcher) = catalog.CrossEncoder(null);
+        var bi = (await catalog.BiEncoder(null)).Encoder;
+        var (cross, batcher) = await catalog.CrossEncoder(null);
 
         Assert.Equal(ExecutionProvider.Simulated, bi.Provider);
         Assert.Equal(ExecutionProvider.Simulated, cross.Provider);

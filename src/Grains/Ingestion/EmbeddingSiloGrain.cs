@@ -14,6 +14,6 @@ namespace RerankCluster.Grains.Ingestion;
 [Reentrant]
 public sealed class EmbeddingSiloGrain(ModelCatalog models) : Grain, IEmbeddingSiloGrain
 {
-    public Task<float[][]> Embed(string[] texts, string biEncoder, CancellationToken cancellationToken) =>
-        models.BiEncoder(biEncoder).Encoder.EmbedAsync(texts, DeviceWork.Bulk, cancellationToken);
+    public async Task<float[][]> Embed(string[] texts, string biEncoder, CancellationToken cancellationToken) =>
+        await (await models.BiEncoder(biEncoder)).Encoder.EmbedAsync(texts, DeviceWork.Bulk, cancellationToken);
 }

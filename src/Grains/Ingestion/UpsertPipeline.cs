@@ -62,7 +62,7 @@ public sealed class UpsertPipeline(
     /// </remarks>
     public async IAsyncEnumerable<SliceOutcome> Run(UpsertPlan plan, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var chunker = models.BiEncoder(plan.Index.BiEncoder).Chunker;
+        var chunker = (await models.BiEncoder(plan.Index.BiEncoder)).Chunker;
         var targets = Targets();
         var inFlight = targets.Count * options.Value.EmbedCallsPerSilo;
         var nextCall = 0;

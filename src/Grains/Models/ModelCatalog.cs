@@ -17,8 +17,9 @@ namespace RerankCluster.Grains.Models;
 /// The models this silo serves, by name: the configured defaults plus the ones allowed in
 /// <c>BiEncoder:Allowed</c> and <c>CrossEncoder:Allowed</c>, each loaded once on first use and shared
 /// by every grain. Names outside those lists are refused, so a tenant can never make a silo load
-/// an arbitrary path or hub model. A load that fails (a pull that failed, files not there yet) is not
-/// kept: the caller gets <see cref="ModelUnavailableException"/> and the next request loads again.
+/// an arbitrary path or hub model. A load (a pull, a graph build, an ONNX session) runs on the thread
+/// pool, never in the turn of the grain that awaits it. A load that fails (a pull that failed, files not
+/// there yet) is not kept: the caller gets <see cref="ModelUnavailableException"/> and the next request loads again.
 /// </summary>
 public sealed class ModelCatalog : IAsyncDisposable
 {
@@ -31,8 +32,8 @@ public sealed class ModelCatalog : IAsyncDisposable
     private readonly SimulationOptions _simulation;
     private readonly Lazy<SimulatedAccelerator> _simulatedCrossEncoding;
     private readonly Lazy<SimulatedAccelerator> _simulatedEmbedding;
-    private readonly ConcurrentDictionary<string, Lazy<BiEncoderEntry>> _biEncoders = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lazy<CrossEncoderEntry>> _crossEncoders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<BiEncoderEntry>>> _biEncoders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<CrossEncoderEntry>>> _crossEncoders = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<IDisposable> _tracking = [];
     private readonly string _silo;
     private readonly ILogger<ModelCatalog> _logger;
@@ -84,33 +85,35 @@ public sealed class ModelCatalog : IAsyncDisposable
         Served(requested is not null && _cross.Aliases.TryGetValue(requested, out var aliased) ? aliased : requested,
             DefaultCrossEncoder, CrossEncoders, field, "CrossEncoder");
 
-    public BiEncoderEntry BiEncoder(string? name) => Loaded(_biEncoders, BiEncoderName(name), LoadBiEncoder);
+    /// <exception cref="InvalidRequestException">The name is not served (thrown before anything loads).</exception>
+    public Task<BiEncoderEntry> BiEncoder(string? name) => Loaded(_biEncoders, BiEncoderName(name), LoadBiEncoder);
 
-    public CrossEncoderEntry CrossEncoder(string? name) => Loaded(_crossEncoders, CrossEncoderName(name), LoadCrossEncoder);
+    /// <inheritdoc cref="BiEncoder"/>
+    public Task<CrossEncoderEntry> CrossEncoder(string? name) => Loaded(_crossEncoders, CrossEncoderName(name), LoadCrossEncoder);
 
     /// <summary>
-    /// One load per name at a time (the Lazy), but a Lazy that failed is removed, since Lazy would
-    /// rethrow its first exception for the life of the process.
+    /// One load per name at a time (the Lazy), but a load that failed is removed, since its task would
+    /// rethrow the first exception for the life of the process.
     /// </summary>
-    private T Loaded<T>(ConcurrentDictionary<string, Lazy<T>> loaded, string name, Func<string, T> load)
+    private async Task<T> Loaded<T>(ConcurrentDictionary<string, Lazy<Task<T>>> loaded, string name, Func<string, Task<T>> load)
     {
-        var entry = loaded.GetOrAdd(name, served => new Lazy<T>(() => load(served)));
+        var entry = loaded.GetOrAdd(name, served => new Lazy<Task<T>>(() => Task.Run(() => load(served))));
         try
         {
-            return entry.Value;
+            return await entry.Value;
         }
         catch (Exception ex)
         {
             // Only this attempt: a retry another request already started stays.
-            loaded.TryRemove(new KeyValuePair<string, Lazy<T>>(name, entry));
+            loaded.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(name, entry));
             _logger.LogError(ex, "Loading model {Model} failed; the next request that needs it tries again", name);
             throw new ModelUnavailableException($"Model '{name}' could not be loaded: {ex.Message}");
         }
     }
 
-    private BiEncoderEntry LoadBiEncoder(string name)
+    private async Task<BiEncoderEntry> LoadBiEncoder(string name)
     {
-        var files = _resolver.BiEncoder(name == DefaultBiEncoder ? _bi.Model : name);
+        var files = await _resolver.BiEncoderAsync(name == DefaultBiEncoder ? _bi.Model : name);
         var encoder = _simulation.Enabled
             ? new BiEncoder(files, _simulatedEmbedding.Value, _simulation.BiEncoderDimension, _bi.MaxLength, _bi.BatchSize, _bi.MaxBulkCallTime)
             : new BiEncoder(files, _sessions, _bi.MaxLength, _bi.BatchSize, _bi.MaxBulkCallTime);
@@ -118,9 +121,9 @@ public sealed class ModelCatalog : IAsyncDisposable
         return new BiEncoderEntry(encoder, new TextChunker(text => encoder.Tokenizer.Tokenize(text).Length, window, Math.Min(_indexing.ChunkOverlapTokens, window - 1)));
     }
 
-    private CrossEncoderEntry LoadCrossEncoder(string name)
+    private async Task<CrossEncoderEntry> LoadCrossEncoder(string name)
     {
-        var files = _resolver.CrossEncoder(name == DefaultCrossEncoder ? _cross.Model : name, _cross.OnnxFile, _cross.Precision);
+        var files = await _resolver.CrossEncoderAsync(name == DefaultCrossEncoder ? _cross.Model : name, _cross.OnnxFile, _cross.Precision);
         var encoder = _simulation.Enabled
             ? new CrossEncoder(files, _simulatedCrossEncoding.Value, _cross.MaxLength)
             : new CrossEncoder(files, _sessions, _cross.MaxLength);
@@ -162,15 +165,16 @@ public sealed class ModelCatalog : IAsyncDisposable
             tracking.Dispose();
         }
 
-        foreach (var entry in _crossEncoders.Values.Where(e => e.IsValueCreated))
+        foreach (var entry in _crossEncoders.Values.Where(e => e.IsValueCreated && e.Value.IsCompletedSuccessfully))
         {
-            await entry.Value.Batcher.DisposeAsync();
-            entry.Value.Encoder.Dispose();
+            var (encoder, batcher) = entry.Value.Result;
+            await batcher.DisposeAsync();
+            encoder.Dispose();
         }
 
-        foreach (var entry in _biEncoders.Values.Where(e => e.IsValueCreated))
+        foreach (var entry in _biEncoders.Values.Where(e => e.IsValueCreated && e.Value.IsCompletedSuccessfully))
         {
-            entry.Value.Encoder.Dispose();
+            entry.Value.Result.Encoder.Dispose();
         }
     }
 }

@@ -92,7 +92,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         if (plan.Dense)
         {
             using var embedSpan = RerankTelemetry.Source.StartActivity("embed query");
-            var encoder = models.BiEncoder(index.BiEncoder).Encoder;
+            var encoder = (await models.BiEncoder(index.BiEncoder)).Encoder;
             // Interactive work: ahead of any ingestion queued on this silo's bi-encoder, and off the activation's turn.
             queryVector = await cache.QueryEmbedding(index.BiEncoder, request.Query,
                 async query => (await encoder.EmbedAsync([query], DeviceWork.Interactive, cancellationToken))[0]);
@@ -116,7 +116,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
 
         cancellationToken.ThrowIfCancellationRequested();
         var candidates = stage1.Take(request.Candidates).ToArray();
-        var model = models.CrossEncoder(index.CrossEncoder).Encoder;
+        var model = (await models.CrossEncoder(index.CrossEncoder)).Encoder;
         float[] logits;
         RerankTimings rerankTimings;
         string? degraded = null;

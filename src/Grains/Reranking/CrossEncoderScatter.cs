@@ -42,7 +42,7 @@ public sealed class CrossEncoderScatter(
     {
         var clock = Stopwatch.StartNew();
         var name = models.CrossEncoderName(model);
-        var crossEncoder = models.CrossEncoder(name).Encoder;
+        var crossEncoder = (await models.CrossEncoder(name)).Encoder;
         var tokenizer = crossEncoder.Tokenizer;
         var (logits, keys) = cache.Scores(name, query, passages);
         // Only pairs the cache does not know go to the model.

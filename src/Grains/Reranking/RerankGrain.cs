@@ -26,7 +26,7 @@ public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models
         // A name this cluster does not serve is refused with the served names, never scored by the default.
         var model = models.CrossEncoderName(request.Model, "model");
         scatter.Admit(request.Tenant);
-        var crossEncoder = models.CrossEncoder(model).Encoder;
+        var crossEncoder = (await models.CrossEncoder(model)).Encoder;
         var documents = request.MaxTokensPerDoc is { } maxTokens
             ? request.Documents.Select(d => crossEncoder.Tokenizer.Truncate(d, maxTokens)).ToArray()
             : request.Documents;
@@ -46,11 +46,11 @@ public sealed class RerankGrain(CrossEncoderScatter scatter, ModelCatalog models
         return new RerankResponse(logits, timings, encoder.Model.Name, encoder.ScoresAreRelevance);
     }
 
-    public Task<ModelsInfo> Models()
+    public async Task<ModelsInfo> Models()
     {
-        var bi = models.BiEncoder(null).Encoder;
-        var cross = models.CrossEncoder(null).Encoder;
-        return Task.FromResult(new ModelsInfo(bi.Model.Name, cross.Model.Name, cross.ScoresAreRelevance, cross.Provider.ToString(), cross.MaxLength,
-            batching.Value.MaxBatchTokens));
+        var bi = (await models.BiEncoder(null)).Encoder;
+        var cross = (await models.CrossEncoder(null)).Encoder;
+        return new ModelsInfo(bi.Model.Name, cross.Model.Name, cross.ScoresAreRelevance, cross.Provider.ToString(), cross.MaxLength,
+            batching.Value.MaxBatchTokens);
     }
 }

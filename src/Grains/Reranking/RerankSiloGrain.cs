@@ -18,7 +18,7 @@ public sealed class RerankSiloGrain(ModelCatalog models, ILocalSiloDetails silo)
 {
     public async Task<RerankBatchResult> Score(RerankBatch batch, CancellationToken cancellationToken)
     {
-        var (encoder, batcher) = models.CrossEncoder(batch.Model);
+        var (encoder, batcher) = await models.CrossEncoder(batch.Model);
         CrossEncoderBatcher.Scores scores;
         try
         {

@@ -3,6 +3,7 @@ namespace RerankCluster.Inference.Models;
 /// <summary>
 /// Turns a configured model name into files on disk: a directory path as it is, a hub id from the
 /// cache (pulled first when allowed), or, when nothing is configured, the models this project ships.
+/// Asynchronous, since a pull downloads: callers in a grain await it rather than block a scheduler thread.
 /// </summary>
 public sealed class ModelResolver
 {
@@ -15,12 +16,13 @@ public sealed class ModelResolver
         _downloader = downloader;
     }
 
-    public ModelFiles BiEncoder(string? spec) =>
-        string.IsNullOrWhiteSpace(spec) ? ShippedMiniLm.Ensure(_options.ResolveCacheDirectory()) : Resolve(spec, null);
+    // No cancellation: a load is shared by every request that needs the model, so no one request may cancel it.
+    public async Task<ModelFiles> BiEncoderAsync(string? spec) =>
+        string.IsNullOrWhiteSpace(spec) ? ShippedMiniLm.Ensure(_options.ResolveCacheDirectory()) : await ResolveAsync(spec, null);
 
-    public ModelFiles CrossEncoder(string? spec, string? onnxFile, ModelPrecision precision = ModelPrecision.Fp32)
+    public async Task<ModelFiles> CrossEncoderAsync(string? spec, string? onnxFile, ModelPrecision precision = ModelPrecision.Fp32)
     {
-        var files = string.IsNullOrWhiteSpace(spec) ? DefaultCrossEncoder(_options.ResolveCacheDirectory()) : Resolve(spec, onnxFile);
+        var files = string.IsNullOrWhiteSpace(spec) ? DefaultCrossEncoder(_options.ResolveCacheDirectory()) : await ResolveAsync(spec, onnxFile);
         return ReducedPrecisionModel.Ensure(files, _options.ResolveCacheDirectory(), precision);
     }
 
@@ -34,7 +36,7 @@ public sealed class ModelResolver
     /// <summary>The name <see cref="DefaultCrossEncoder"/> serves under, without building it: what every response reports.</summary>
     public static string DefaultCrossEncoderName => TrainedCrossEncoder.IsShipped ? TrainedCrossEncoder.Name : DerivedTestCrossEncoder.Name;
 
-    public ModelFiles Resolve(string spec, string? onnxFile)
+    public async Task<ModelFiles> ResolveAsync(string spec, string? onnxFile)
     {
         if (Directory.Exists(spec))
         {
@@ -58,6 +60,6 @@ public sealed class ModelResolver
                 $"Model '{spec}' is not in the cache ({cached}) and Models:AutoPull is false: run `rerank models pull {spec}` first.");
         }
 
-        return _downloader().PullAsync(spec, onnxVariant: onnxFile).GetAwaiter().GetResult();
+        return await _downloader().PullAsync(spec, onnxVariant: onnxFile);
     }
 }

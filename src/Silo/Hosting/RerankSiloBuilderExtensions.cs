@@ -115,10 +115,6 @@ public static class RerankSiloBuilderExtensions
         services.AddSingleton(sp => new ModelResolver(
             sp.GetRequiredService<IOptions<ModelStoreOptions>>().Value, sp.GetRequiredService<HubModelDownloader>));
         services.AddSingleton<ModelCatalog>();
-        // The defaults, for whatever needs "the" model of this silo.
-        services.AddSingleton(sp => sp.GetRequiredService<ModelCatalog>().BiEncoder(null).Encoder);
-        services.AddSingleton(sp => sp.GetRequiredService<ModelCatalog>().CrossEncoder(null).Encoder);
-        services.AddSingleton(sp => sp.GetRequiredService<ModelCatalog>().CrossEncoder(null).Batcher);
     }
 
     private static void AddStorage(ISiloBuilder silo, IConfiguration configuration)
