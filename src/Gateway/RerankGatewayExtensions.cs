@@ -74,7 +74,7 @@ public static class RerankGatewayExtensions
         app.MapGet("/readyz", async (IGrainFactory grains) =>
         {
             // Ready once a silo answers and its models are loaded; reports how many silos are active.
-            var models = await grains.GetGrain<IRerankGrain>(0).Models().WaitAsync(TimeSpan.FromSeconds(10));
+            var models = await grains.GetGrain<IRerankGrain>(ReadEntry.Any()).Models().WaitAsync(TimeSpan.FromSeconds(10));
             var silos = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(10));
             return Results.Ok(new { status = "ready", active_silos = silos.Count, models });
         });

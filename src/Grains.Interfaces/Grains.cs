@@ -62,8 +62,11 @@ public interface IShardGrain : IGrainWithStringKey
     Task Forget();
 }
 
-/// <summary>Answers reads of one index: searches (embed, scatter to shards, gather, rerank in micro-batches) and document lookups.</summary>
-public interface IQueryGrain : IGrainWithStringKey
+/// <summary>
+/// Answers reads of one index: searches (embed, scatter to shards, gather, rerank in micro-batches) and document lookups.
+/// Keyed by an entry number (<see cref="ReadEntry"/>) and the index key ("tenant/index") as the key extension.
+/// </summary>
+public interface IQueryGrain : IGrainWithIntegerCompoundKey
 {
     /// <summary>The stored document (its chunks) from any replica of its shard, or null when the index does not hold it.</summary>
     Task<DocumentChunks?> GetDocument(string documentId);

@@ -7,7 +7,7 @@ namespace RerankCluster.ClusterTests;
 [Collection(TwoSiloCollection.Name)]
 public sealed class BadInputTests(TwoSiloCluster fixture)
 {
-    private IQueryGrain Query(string index) => fixture.Client.GetGrain<IQueryGrain>(IndexKey.For("bad", index));
+    private IQueryGrain Query(string index) => fixture.Client.GetGrain<IQueryGrain>(0, IndexKey.For("bad", index));
 
     private async Task<IIndexGrain> IndexWithOneDocument(string name)
     {

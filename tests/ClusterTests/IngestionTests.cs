@@ -61,7 +61,7 @@ public sealed class IngestionTests(IngestionCluster fixture) : IClassFixture<Ing
         // Mid-way through the held upsert: a second upsert to the same index and a search of it both finish.
         var other = await fixture.Client.Upsert(key, SampleCorpus.Documents().Take(6).ToArray());
         Assert.Equal(6, other.Stored);
-        var search = await fixture.Client.GetGrain<IQueryGrain>(key).Search(new SearchRequest("planets around other stars", 3, 6));
+        var search = await fixture.Client.GetGrain<IQueryGrain>(0, key).Search(new SearchRequest("planets around other stars", 3, 6));
         Assert.Equal(3, search.Results.Length);
         Assert.DoesNotContain(search.Results, r => r.DocumentId == "held");
         Assert.Equal(IngestJobState.Running, (await held.Status()).State);

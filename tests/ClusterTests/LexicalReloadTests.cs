@@ -30,7 +30,7 @@ public sealed class LexicalReloadTests
         ]);
         await cluster.Client.Upsert(key, [new DocumentInput("replaced", "The printer queue stalls with ERR_4411.")]);
         await cluster.Client.GetGrain<IIndexGrain>(key).DeleteDocument("deleted");
-        var query = cluster.Client.GetGrain<IQueryGrain>(key);
+        var query = cluster.Client.GetGrain<IQueryGrain>(0, key);
         async Task<string[]> Found(string text) =>
             (await query.Search(new SearchRequest(text, 1, 5, Stage1: Stage1Mode.Lexical))).Results.Select(r => r.DocumentId).ToArray();
 

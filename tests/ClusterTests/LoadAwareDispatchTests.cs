@@ -51,7 +51,7 @@ public sealed class LoadAwareDispatchTests
         var key = IndexKey.For("t", "dispatch");
         await cluster.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(1));
         await cluster.Client.Upsert(key, SampleCorpus.Documents().ToArray());
-        var query = cluster.Client.GetGrain<IQueryGrain>(key);
+        var query = cluster.Client.GetGrain<IQueryGrain>(0, key);
         string[] questions = ["capital of australia", "how do plants make food", "planets around other stars", "why is the sky blue"];
         for (var i = 0; i < 24; i++)
         {

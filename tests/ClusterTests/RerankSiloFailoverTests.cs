@@ -36,7 +36,7 @@ public sealed class RerankSiloFailoverTests
         var key = IndexKey.For("t", "failover");
         await cluster.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(1));
         await cluster.Client.Upsert(key, SampleCorpus.Documents().Take(8).ToArray());
-        var query = cluster.Client.GetGrain<IQueryGrain>(key);
+        var query = cluster.Client.GetGrain<IQueryGrain>(0, key);
 
         var first = await query.Search(new SearchRequest("capital of australia", 3, 8)).WaitAsync(LivenessBound);
 

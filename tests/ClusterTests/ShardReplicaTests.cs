@@ -59,7 +59,7 @@ public sealed class ShardReplicaTests
 
         Assert.Equal(documents.Length - 1, replicas.Where((_, n) => n % 2 == 0).Sum(s => s.Documents));
 
-        var query = cluster.Client.GetGrain<IQueryGrain>(key);
+        var query = cluster.Client.GetGrain<IQueryGrain>(0, key);
         var everything = new SearchRequest("how do plants make food", 5, 10, Stage1Depth: documents.Length);
         var before = await query.Search(everything).WaitAsync(LivenessBound);
         Assert.Equal(documents.Length - 1, before.Stage1.Select(h => h.DocumentId).Distinct().Count());

@@ -11,6 +11,32 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
     private const int Shards = 4;
 
     [Fact]
+    public async Task Searches_entered_by_different_read_entries_run_on_every_silo_not_only_the_one_gateway_of_the_index()
+    {
+        var key = IndexKey.For("t1", "read-entries");
+        await fixture.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(2));
+        await fixture.Client.Upsert(key, SampleCorpus.Documents().Take(8).ToArray());
+
+        var before = await QueryActivationsPerSilo();
+
+        // The client sends every call to one grain key through one gateway silo, where the stateless query worker then runs.
+        for (var entry = 0; entry < ReadEntry.Count; entry++)
+        {
+            await fixture.Client.GetGrain<IQueryGrain>(entry, key).Search(new SearchRequest("planets around other stars", 3, 5));
+        }
+
+        var after = await QueryActivationsPerSilo();
+        var gained = after.Count(silo => silo.Value > before.GetValueOrDefault(silo.Key));
+        Assert.True(gained == TwoSiloCluster.Silos, $"query activations before {string.Join(", ", before)}, after {string.Join(", ", after)}");
+    }
+
+    /// <summary>Stateless workers are counted per silo, not listed per key: a silo that ran one of these searches has more.</summary>
+    private async Task<Dictionary<SiloAddress, int>> QueryActivationsPerSilo() =>
+        (await fixture.Client.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics())
+        .Where(a => a.GrainType.Contains("QueryGrain", StringComparison.Ordinal))
+        .GroupBy(a => a.SiloAddress).ToDictionary(g => g.Key, g => g.Sum(a => a.ActivationCount));
+
+    [Fact]
     public async Task Search_equals_brute_force_over_the_same_embeddings_and_spreads_over_silos()
     {
         var documents = SampleCorpus.Documents();
@@ -26,7 +52,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         const string query = "how do scientists find planets around other stars";
         const int candidates = 20;
         const int topK = 5;
-        var response = await fixture.Client.GetGrain<IQueryGrain>(IndexKey.For("t1", "brute-force"))
+        var response = await fixture.Client.GetGrain<IQueryGrain>(0, IndexKey.For("t1", "brute-force"))
             .Search(new SearchRequest(query, topK, candidates));
 
         // Brute force: cosine over every document, then the cross-encoder over the best candidates,
@@ -64,7 +90,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         var key = IndexKey.For("t1", "fusion");
         await fixture.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(2));
         await fixture.Client.Upsert(key, SampleCorpus.Documents().ToArray());
-        var query = fixture.Client.GetGrain<IQueryGrain>(key);
+        var query = fixture.Client.GetGrain<IQueryGrain>(0, key);
         const string text = "how do scientists find planets around other stars";
 
         var reranker = await query.Search(new SearchRequest(text, 10, 10, Stage1Weight: 0));
@@ -91,7 +117,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         var replaced = await fixture.Client.Upsert(key, [new DocumentInput("a", "Glaciers carve valleys into mountains.")]);
         Assert.Equal(1, replaced.Replaced);
 
-        var query = fixture.Client.GetGrain<IQueryGrain>(key);
+        var query = fixture.Client.GetGrain<IQueryGrain>(0, key);
         var hits = await query.Search(new SearchRequest("glaciers and valleys", 2, 2));
         Assert.Contains(hits.Results, r => r.DocumentId == "a" && r.Text!.Contains("Glaciers"));
         Assert.DoesNotContain(hits.Results, r => r.Text!.Contains("violin"));
@@ -115,7 +141,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         Assert.True(result.Chunks > 1, $"expected several chunks, got {result.Chunks}");
 
         // Every chunk is a verbatim slice of the document and together they reach its last sentence.
-        var hits = await fixture.Client.GetGrain<IQueryGrain>(key)
+        var hits = await fixture.Client.GetGrain<IQueryGrain>(0, key)
             .Search(new SearchRequest("secret ingredient smoked paprika", result.Chunks, result.Chunks));
         Assert.Equal(result.Chunks, hits.Results.Length);
         Assert.All(hits.Results, r => Assert.Contains(r.Text!, text));
@@ -134,7 +160,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         var info = await index.Create(new IndexSettings(2, CrossEncoder: fixture.AllowedCrossEncoder));
         Assert.Equal(fixture.AllowedCrossEncoder, info.CrossEncoder);
         await fixture.Client.Upsert(key, SampleCorpus.Documents().Take(10).ToArray());
-        var response = await fixture.Client.GetGrain<IQueryGrain>(key).Search(new SearchRequest("how long is a marathon", 3, 10));
+        var response = await fixture.Client.GetGrain<IQueryGrain>(0, key).Search(new SearchRequest("how long is a marathon", 3, 10));
         Assert.EndsWith(ReducedPrecisionModel.Suffix(ModelPrecision.Int8), response.CrossEncoder);
         Assert.Equal(3, response.Results.Length);
 
@@ -150,7 +176,7 @@ public sealed class TwoStageSearchTests(TwoSiloCluster fixture)
         var key = IndexKey.For("t1", "cached");
         await fixture.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(2));
         await fixture.Client.Upsert(key, SampleCorpus.Documents().Take(12).ToArray());
-        var query = fixture.Client.GetGrain<IQueryGrain>(key);
+        var query = fixture.Client.GetGrain<IQueryGrain>(0, key);
         var request = new SearchRequest("what happens to light near a black hole", 4, 12);
 
         var first = await query.Search(request);

@@ -81,7 +81,7 @@ public sealed class WorkerFaultTests
         var documents = SampleCorpus.Documents().Take(7).ToList();
         documents.Add(new DocumentInput("faulty", $"Canberra is the capital of Australia. {marker}"));
         await cluster.Client.Upsert(key, documents.ToArray());
-        return cluster.Client.GetGrain<IQueryGrain>(key);
+        return cluster.Client.GetGrain<IQueryGrain>(0, key);
     }
 
     private static async Task<InProcessTestCluster> Start(string onFailure, string timeout = "00:00:03")

@@ -50,7 +50,7 @@ public sealed class WriteRetryTests
         Assert.True(status.State == IngestJobState.Succeeded, string.Join("; ", status.Errors));
         Assert.Equal(2, status.Stored);
         Assert.Equal(0, status.Replaced);
-        Assert.NotNull(await cluster.Client.GetGrain<IQueryGrain>(key).GetDocument("a"));
+        Assert.NotNull(await cluster.Client.GetGrain<IQueryGrain>(0, key).GetDocument("a"));
     }
 
     /// <summary>Runs the first shard upsert of one index, then throws as a lost silo would.</summary>

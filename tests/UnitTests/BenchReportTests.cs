@@ -79,7 +79,7 @@ public sealed class BenchReportTests
 
         var captions = page.QuerySelectorAll("svg").Select(s => s.ParentElement!.QuerySelector("figcaption"))
             .Concat(page.QuerySelectorAll("table").Select(t => t.QuerySelector("caption"))).ToList();
-        Assert.Equal(9, captions.Count);
+        Assert.Equal(10, captions.Count);
         foreach (var caption in captions)
         {
             Assert.NotNull(caption);
@@ -144,7 +144,10 @@ public sealed class BenchReportTests
         ["stage1_fraction_5k"] = 0.008, ["stage1_fraction_50k"] = 0.012, ["stage1_ms_5k"] = 9.4, ["stage1_ms_50k"] = 14.1,
         ["stage2_ms_5k"] = 1150.2, ["stage2_ms_50k"] = 1163.8, ["small_index_chunks"] = 5_000, ["large_index_chunks"] = 50_000, ["pairs_per_query"] = 50,
         ["formed_batches"] = 150, ["formed_mean_rows"] = 8.0, ["formed_padding_fraction"] = 0.091,
-        ["raw_ort_gflops"] = 153.7, ["cluster_c16_gflops"] = 149.2, ["baseline_gflops"] = 96.4, ["peak_gflops_rough"] = 166.3,
+        ["raw_ort_gflops"] = 153.7, ["cluster_c16_gflops"] = 149.2, ["baseline_gflops"] = 96.4, ["peak_gflops_fma"] = 287.4, ["peak_vector_bits"] = 512,
+        ["open_50_rate_qps"] = 0.267, ["open_50_baseline_p50_ms"] = 1901.3, ["open_50_baseline_p99_ms"] = 3920.4, ["open_50_cluster_p50_ms"] = 1212.9,
+        ["open_50_cluster_p99_ms"] = 1530.2, ["open_50_p99_ratio"] = 0.39, ["open_80_rate_qps"] = 0.426, ["open_80_baseline_p50_ms"] = 3012.7,
+        ["open_80_baseline_p99_ms"] = 7801.1, ["open_80_cluster_p50_ms"] = 1333.3, ["open_80_cluster_p99_ms"] = 2104.8, ["open_80_p99_ratio"] = 0.27,
         ["cores"] = 2, ["machine"] = "Debian GNU/Linux 13 (trixie) X64", ["measured_at"] = "2026-11-25T09:41:07Z", ["cluster_simulated"] = simulated,
         ["cross_encoder"] = scoresAreRelevance ? TrainedCrossEncoder.Name : DerivedTestCrossEncoder.Name, ["scores_are_relevance"] = scoresAreRelevance,
     };

@@ -76,7 +76,7 @@ public static class IndexEndpoints
                 : throw new NotFoundException($"Upsert job '{job}' of index '{index}' is unknown."));
 
         indexes.MapGet("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains) =>
-            await grains.GetGrain<IQueryGrain>(IndexKey.For(http.Tenant(), index)).GetDocument(id) is { } document
+            await grains.GetGrain<IQueryGrain>(ReadEntry.Any(), IndexKey.For(http.Tenant(), index)).GetDocument(id) is { } document
                 ? Results.Ok(ResponseMapping.ToBody(document))
                 : throw new NotFoundException($"Document '{id}' is not in index '{index}'."));
 
@@ -108,7 +108,7 @@ public static class IndexEndpoints
                 throw new ArgumentException(problem);
             }
 
-            var response = await retry.Run(() => grains.GetGrain<IQueryGrain>(IndexKey.For(http.Tenant(), index)).Search(request, http.RequestAborted),
+            var response = await retry.Run(() => grains.GetGrain<IQueryGrain>(ReadEntry.Any(), IndexKey.For(http.Tenant(), index)).Search(request, http.RequestAborted),
                 http.RequestAborted);
             ResponseMapping.ReportTimings(http.Response, "search", response.Timings.Rerank, response.Timings.TotalMs, response.Timings);
             return Results.Ok(ResponseMapping.ToBody(response));

@@ -84,12 +84,12 @@ public static class RerankEndpoints
         // TEI's probes: 200 while a silo answers with its models loaded; what the served reranker reads.
         app.MapGet("/health", async (IGrainFactory grains) =>
         {
-            await grains.GetGrain<IRerankGrain>(0).Models().WaitAsync(TimeSpan.FromSeconds(10));
+            await grains.GetGrain<IRerankGrain>(ReadEntry.Any()).Models().WaitAsync(TimeSpan.FromSeconds(10));
             return Results.Ok();
         }).WithTags("rerank");
         app.MapGet("/info", async (IGrainFactory grains, IOptions<LimitsOptions> limits) =>
         {
-            var models = await grains.GetGrain<IRerankGrain>(0).Models().WaitAsync(TimeSpan.FromSeconds(10));
+            var models = await grains.GetGrain<IRerankGrain>(ReadEntry.Any()).Models().WaitAsync(TimeSpan.FromSeconds(10));
             return Results.Ok(new TeiInfoBody(models.CrossEncoder, null, "float32", new TeiModelTypeBody(new TeiRerankerBody(new() { ["0"] = "LABEL_0" })),
                 limits.Value.MaxConcurrentRequests, models.MaxInputLength, models.MaxBatchTokens, null, limits.Value.MaxRerankDocuments, true,
                 Environment.ProcessorCount, "rerankcluster"));
@@ -121,7 +121,7 @@ public static class RerankEndpoints
             throw new ArgumentException(problem);
         }
 
-        var response = await retry.Run(() => grains.GetGrain<IRerankGrain>(0).Rerank(request, http.RequestAborted), http.RequestAborted);
+        var response = await retry.Run(() => grains.GetGrain<IRerankGrain>(ReadEntry.Any()).Rerank(request, http.RequestAborted), http.RequestAborted);
         ResponseMapping.ReportTimings(http.Response, "rerank", response.Timings, response.Timings.TotalMs);
         return response;
     }

@@ -76,7 +76,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
 
         ValidateFilter(request.Filter);
         var total = Stopwatch.StartNew();
-        var indexKey = this.GetPrimaryKeyString();
+        this.GetPrimaryKeyLong(out var indexKey);
         // Before any work: refusing costs next to nothing, so an overloaded cluster sheds load cheaply.
         reranker.Admit(IndexKey.Parse(indexKey).Tenant);
         var index = await Settings(indexKey) ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
@@ -178,7 +178,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
     /// </summary>
     public async Task<DocumentChunks?> GetDocument(string documentId)
     {
-        var indexKey = this.GetPrimaryKeyString();
+        this.GetPrimaryKeyLong(out var indexKey);
         var index = await Settings(indexKey) ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
         Ingestion.DocumentValidation.RequireId(documentId);
         var shard = ShardRouter.ShardOf(documentId, index.Shards);
