@@ -136,6 +136,62 @@ public sealed class ShardReplicaTests
         }
     }
 
+    [Fact]
+    public async Task A_search_entered_by_a_new_key_answers_while_the_index_grain_stalls_if_its_silo_read_the_settings_before()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Simulation:Enabled"] = "true",
+            ["Simulation:CallOverhead"] = "00:00:00",
+            ["Cache:Scores"] = "0",
+            ["Cache:QueryEmbeddings"] = "0",
+        }).Build();
+        var builder = new InProcessTestClusterBuilder(2);
+        // Every query activation on the one silo the client enters by, so that silo has read the settings before.
+        builder.Options.GatewayPerSilo = false;
+        builder.ConfigureSilo((_, silo) => silo.AddRerankCluster(configuration).AddIncomingGrainCallFilter<StalledIndex>());
+        await using var cluster = builder.Build();
+        await TwoSiloCluster.DeployAsync(cluster);
+        var key = IndexKey.For("t", "stalled-index");
+        await cluster.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(2));
+        var documents = SampleCorpus.Documents().ToArray();
+        await cluster.Client.Upsert(key, documents);
+        var request = new SearchRequest("how do plants make food", 3, 10);
+        var before = await cluster.Client.GetGrain<IQueryGrain>(0, key).Search(request).WaitAsync(LivenessBound);
+
+        StalledIndex.Enabled = true;
+        for (var entry = 1; entry <= 4; entry++)
+        {
+            var after = await cluster.Client.GetGrain<IQueryGrain>(entry, key).Search(request).WaitAsync(LivenessBound);
+            Assert.Equal(before.Results.Select(r => r.DocumentId), after.Results.Select(r => r.DocumentId));
+        }
+
+        Assert.True(StalledIndex.Held > 0, "no settings read reached the index grain while it stalled");
+        StalledIndex.Released.SetResult();
+    }
+
+    /// <summary>While enabled, holds every read of an index's settings until the test releases them.</summary>
+    private sealed class StalledIndex : IIncomingGrainCallFilter
+    {
+        public static volatile bool Enabled;
+        private static int _held;
+
+        public static int Held => Volatile.Read(ref _held);
+
+        public static TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (Enabled && context.InterfaceMethod.DeclaringType == typeof(IIndexGrain) && context.InterfaceMethod.Name == nameof(IIndexGrain.Get))
+            {
+                Interlocked.Increment(ref _held);
+                await Released.Task;
+            }
+
+            await context.Invoke();
+        }
+    }
+
     /// <summary>While enabled, every write forwarded to a shard replica fails before it is applied.</summary>
     private sealed class LostForwards : IIncomingGrainCallFilter
     {

@@ -24,47 +24,31 @@ namespace RerankCluster.Grains.Querying;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker, InferenceCache cache, IOptions<RerankOptions> rerank,
+public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker, InferenceCache cache, IndexSettingsMemory settings, IOptions<RerankOptions> rerank,
     IOptions<IndexingOptions> indexing, IOptions<Stage1Options> stage1Options, ILogger<QueryGrain> logger) : Grain, IQueryGrain
 {
-    private readonly Dictionary<string, IndexInfo> _settings = new(StringComparer.Ordinal);
-
     /// <summary>
-    /// The index's settings, read afresh for every search; if the index grain's silo has just died and it
-    /// does not answer within Indexing:ShardHedgeDelay, the settings this silo read last (an index's shards
-    /// and replicas never change while it exists) let the search go on to the shard replicas.
+    /// The index's settings, read afresh for every search; if the index grain's silo has just died or stalls and it
+    /// does not answer within Indexing:ShardHedgeDelay, the settings this silo read last
+    /// (<see cref="IndexSettingsMemory"/>) let the search go on to the shard replicas.
     /// </summary>
     private async Task<IndexInfo?> Settings(string indexKey)
     {
         var read = GrainFactory.GetGrain<IIndexGrain>(indexKey).Get();
-        if (!_settings.TryGetValue(indexKey, out var known))
+        if (settings.Known(indexKey) is not { } known)
         {
-            return Remember(indexKey, await read);
+            return settings.Remember(indexKey, await read);
         }
 
         try
         {
-            return Remember(indexKey, await read.WaitAsync(indexing.Value.ShardHedgeDelay));
+            return settings.Remember(indexKey, await read.WaitAsync(indexing.Value.ShardHedgeDelay));
         }
         catch (Exception ex) when (ex is not RerankException)
         {
             logger.LogWarning("Index {Index} did not answer for its settings ({Error}); searching with the ones read last", indexKey, ex.GetType().Name);
             return known;
         }
-    }
-
-    private IndexInfo? Remember(string indexKey, IndexInfo? info)
-    {
-        if (info is null)
-        {
-            _settings.Remove(indexKey);
-        }
-        else
-        {
-            _settings[indexKey] = info;
-        }
-
-        return info;
     }
 
     public async Task<SearchResponse> Search(SearchRequest request, CancellationToken cancellationToken)

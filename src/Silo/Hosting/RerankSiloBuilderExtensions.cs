@@ -20,6 +20,7 @@ using RerankCluster.Grains.Ingestion;
 using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
 using RerankCluster.Grains.Placement;
+using RerankCluster.Grains.Querying;
 using RerankCluster.Grains.Reranking;
 using RerankCluster.Grains.Storage;
 using RerankCluster.Inference;
@@ -64,6 +65,7 @@ public static class RerankSiloBuilderExtensions
         services.AddSingleton<CrossEncoderScatter>();
         services.AddSingleton<UpsertPipeline>();
         services.AddSingleton<InferenceCache>();
+        services.AddSingleton<IndexSettingsMemory>();
         services.AddHostedService<ModelWarmup>();
         var telemetry = configuration.BindValidated<TelemetryOptions>(TelemetryOptions.Section);
         services.AddOpenTelemetry().AddRerankTelemetry(configuration, metrics =>
