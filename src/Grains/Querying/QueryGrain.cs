@@ -60,7 +60,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
 
         ValidateFilter(request.Filter);
         var total = Stopwatch.StartNew();
-        this.GetPrimaryKeyLong(out var indexKey);
+        var indexKey = IndexKeyOfThis();
         // Before any work: refusing costs next to nothing, so an overloaded cluster sheds load cheaply.
         reranker.Admit(IndexKey.Parse(indexKey).Tenant);
         var index = await Settings(indexKey) ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
@@ -162,12 +162,19 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
     /// </summary>
     public async Task<DocumentChunks?> GetDocument(string documentId)
     {
-        this.GetPrimaryKeyLong(out var indexKey);
+        var indexKey = IndexKeyOfThis();
         var index = await Settings(indexKey) ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
         Ingestion.DocumentValidation.RequireId(documentId);
         var shard = ShardRouter.ShardOf(documentId, index.Shards);
         return await HedgedRead.First(index.Replicas,
             r => GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(indexKey, shard, r)).Get(documentId), indexing.Value.ShardHedgeDelay);
+    }
+
+    /// <summary>The index this activation reads: the key extension beside its entry number (<see cref="ReadEntry"/>).</summary>
+    private string IndexKeyOfThis()
+    {
+        this.GetPrimaryKeyLong(out var indexKey);
+        return indexKey ?? throw new InvalidOperationException("A query grain is keyed by an entry number and an index key.");
     }
 
     /// <summary>Here, once, so that every shard gets a filter it can parse.</summary>
