@@ -51,6 +51,7 @@ public static class BenchReport
         Header(page, bench);
         Throughput(page, bench);
         Latency(page, bench);
+        OpenLoop(page, bench);
         Quantisation(page, bench);
         StageSplit(page, bench);
         Compute(page, bench);
@@ -78,7 +79,8 @@ public static class BenchReport
             .Append("at the time below, and is read from the bench.json written beside this page.</p>\n<dl class=\"facts\">\n")
             .Append("<dt>Measured at</dt><dd>").Append(Value(bench, "/measured_at")).Append("</dd>\n")
             .Append("<dt>Machine</dt><dd>").Append(Value(bench, "/machine")).Append(", ").Append(Number(bench, "/cores", "F0"))
-            .Append(" cores, rough peak ").Append(Number(bench, "/peak_gflops_rough", "F0")).Append(" GFLOP/s</dd>\n")
+            .Append(" cores, fp32 peak ").Append(Number(bench, "/peak_gflops_fma", "F0")).Append(" GFLOP/s measured with ")
+            .Append(Number(bench, "/peak_vector_bits", "F0")).Append("-bit fused multiply-adds on every core</dd>\n")
             .Append("<dt>Cross-encoder</dt><dd>").Append(Value(bench, "/cross_encoder")).Append("</dd>\n")
             .Append("<dt>Scores are relevance</dt><dd>").Append(Value(bench, "/scores_are_relevance")).Append("</dd>\n")
             .Append("<dt>Cluster on simulated accelerators</dt><dd>").Append(Value(bench, "/cluster_simulated")).Append("</dd>\n")
@@ -132,6 +134,33 @@ public static class BenchReport
             .Append(BarChart(bench, 760, "Latency percentiles per scenario", "milliseconds", "F0", groups,
                 "Nearest-rank percentiles of each query's time end to end, in the process that sent it."))
             .Append("</section>\n");
+    }
+
+    private static void OpenLoop(StringBuilder page, JsonElement bench)
+    {
+        page.Append("<section>\n<h2>Latency below saturation (open loop)</h2>\n<div class=\"scroll\"><table id=\"open-loop\">\n")
+            .Append(Caption(bench, "caption"))
+            .Append("<thead><tr><th scope=\"col\">offered load</th><th scope=\"col\">q/s</th><th scope=\"col\">seed p50 ms</th>")
+            .Append("<th scope=\"col\">seed p99 ms</th><th scope=\"col\">cluster p50 ms</th><th scope=\"col\">cluster p99 ms</th>")
+            .Append("<th scope=\"col\">cluster p99 ÷ seed p99</th></tr></thead>\n<tbody>\n");
+        foreach (var load in new[] { 50, 80 })
+        {
+            page.Append("<tr><th scope=\"row\">").Append(load).Append(" % of the seed's capacity</th>");
+            foreach (var (suffix, format) in new[]
+                     {
+                         ("rate_qps", "F2"), ("baseline_p50_ms", "F0"), ("baseline_p99_ms", "F0"), ("cluster_p50_ms", "F0"), ("cluster_p99_ms", "F0"),
+                         ("p99_ratio", "F2"),
+                     })
+            {
+                page.Append(Number(bench, $"/open_{load}_{suffix}", format, "td"));
+            }
+
+            page.Append("</tr>\n");
+        }
+
+        page.Append("</tbody>\n</table></div>\n<p>Queries arrive at a fixed rate whether or not earlier ones have ended, and each latency counts ")
+            .Append("from its arrival, so waiting behind earlier queries is part of it. Both get the same arrivals; the seed answers one query ")
+            .Append("at a time.</p>\n</section>\n");
     }
 
     private static void Quantisation(StringBuilder page, JsonElement bench)
@@ -196,7 +225,7 @@ public static class BenchReport
         foreach (var (key, label, format) in new[]
                  {
                      ("baseline_gflops", "baseline, GFLOP/s", "F1"), ("cluster_c16_gflops", "cluster at 16 in flight, GFLOP/s", "F1"),
-                     ("raw_ort_gflops", "raw ONNX Runtime fp32, GFLOP/s", "F1"), ("peak_gflops_rough", "rough peak of this machine, GFLOP/s", "F0"),
+                     ("raw_ort_gflops", "raw ONNX Runtime fp32, GFLOP/s", "F1"), ("peak_gflops_fma", "measured fp32 peak of this machine (fused multiply-adds), GFLOP/s", "F0"),
                      ("formed_batches", "batches formed at 16 in flight", "F0"), ("formed_mean_rows", "mean pairs per batch", "F1"),
                      ("formed_padding_fraction", "padding in the formed batches", "P1"),
                  })

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RerankCluster.Evaluation;
 using RerankCluster.Grains.Interfaces;
+using RerankCluster.Grains.Models;
 using RerankCluster.Inference;
 using RerankCluster.Inference.Batching;
 using RerankCluster.Inference.Models;
@@ -48,25 +49,38 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         }
         console.WriteLine($"  {queries.Count} synthetic queries × {pairsPerQuery} passages (mean {workload.MeanPassageTokens:F0} tokens, 20–300).");
 
+        // 0. What the cores can issue, measured before anything else runs.
+        var peak = FmaPeak.Measure(TimeSpan.FromMilliseconds(300));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  fp32 peak measured: {peak.Gflops:F0} GFLOP/s ({peak.Threads} threads of {peak.VectorBits}-bit fused multiply-adds)."));
+
         // 1. The seed's pattern: one predict of all pairs per query, padded to the longest, in sequence.
+        double SeedQuery(int i)
+        {
+            using var batch = fp32.Tokenizer.EncodePairs(queries[i].Query, queries[i].Passages, fp32.MaxLength);
+            fp32.Score(batch);
+            return ComputeModel.Flops(batch.Rows, batch.Width);
+        }
+
         var baselineFlops = 0.0;
         var baseline = await LoadRun.Measure(settings.Queries, 1, i =>
         {
-            using var batch = fp32.Tokenizer.EncodePairs(queries[i].Query, queries[i].Passages, fp32.MaxLength);
-            baselineFlops += ComputeModel.Flops(batch.Rows, batch.Width);
-            fp32.Score(batch);
+            baselineFlops += SeedQuery(i);
             return Task.CompletedTask;
         });
         Report("baseline", baseline, pairsPerQuery, baselineFlops);
 
         // 2. The cluster's path: stateless rerank through the grains, micro-batches merged per silo.
-        // Caches off: every scenario must pay for its inference, as the baseline does. Admission past
-        // 16 queries in flight: this measures throughput, not refusals.
+        // Caches off: every scenario must pay for its inference, as the baseline does. Admission (by tokens and by
+        // queue delay) past 16 queries in flight: this measures throughput, not refusals.
         await using var cluster = await BenchCluster.StartAsync(new Dictionary<string, string?>
         {
             ["Cache:Scores"] = "0",
             ["Cache:QueryEmbeddings"] = "0",
             ["Batching:MaxQueuedTokens"] = "1048576",
+            ["Batching:MaxQueueDelay"] = "00:00:00",
+            // 16 in flight on two cores wait longer than a search may: the closed loop measures throughput.
+            ["Rerank:Timeout"] = "00:10:00",
         });
         var rerank = cluster.Grains.GetGrain<IRerankGrain>(0);
         await rerank.Rerank(new RerankRequest(queries[0].Query, queries[0].Passages));
@@ -75,7 +89,7 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         var c4 = await LoadRun.Measure(settings.Queries, 4, i => rerank.Rerank(new RerankRequest(queries[i].Query, queries[i].Passages)));
         Report("cluster_c4", c4, pairsPerQuery, null);
         var formed = new ConcurrentQueue<BatchRecord>();
-        var batcher = cluster.Service<CrossEncoderBatcher>();
+        var batcher = (await cluster.Service<ModelCatalog>().CrossEncoder(null)).Batcher;
         void Keep(BatchRecord record) => formed.Enqueue(record with { Batch = record.Batch.Clone() });
         batcher.BatchCompleted += Keep;
         var c16 = await LoadRun.Measure(queries.Count, 16, i => rerank.Rerank(new RerankRequest(queries[i].Query, queries[i].Passages)));
@@ -91,6 +105,37 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         }
         var clusterFlops = batches.Sum(b => ComputeModel.Flops(b.Rows, b.Width));
         Report("cluster_c16", c16, pairsPerQuery, clusterFlops);
+
+        // 2b. Below saturation, in an open loop: queries arrive at a fixed rate whatever is still running, at 50 % and 80 % of
+        // the seed pattern's capacity, to both. A closed loop at 16 in flight shows only Little's law; this is what a user sees.
+        using var seedQueue = new SemaphoreSlim(1);
+        foreach (var load in new[] { 50, 80 })
+        {
+            var rate = baseline.PerSecond * load / 100;
+            var seed = await LoadRun.OpenLoop(settings.Queries, rate, async i =>
+            {
+                // The seed answers one query at a time: arrivals wait their turn.
+                await seedQueue.WaitAsync(ct);
+                try
+                {
+                    SeedQuery(i);
+                }
+                finally
+                {
+                    seedQueue.Release();
+                }
+            });
+            var ours = await LoadRun.OpenLoop(settings.Queries, rate, i => rerank.Rerank(new RerankRequest(queries[i].Query, queries[i].Passages)));
+            _results[$"open_{load}_rate_qps"] = Round(rate);
+            _results[$"open_{load}_baseline_p50_ms"] = Round(seed.Latency.P50);
+            _results[$"open_{load}_baseline_p99_ms"] = Round(seed.Latency.P99);
+            _results[$"open_{load}_cluster_p50_ms"] = Round(ours.Latency.P50);
+            _results[$"open_{load}_cluster_p99_ms"] = Round(ours.Latency.P99);
+            _results[$"open_{load}_p99_ratio"] = Round(ours.Latency.P99 / seed.Latency.P99);
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"open loop at {load} % of the seed's capacity ({rate:F2} q/s): seed p50 {seed.Latency.P50:F0} ms p99 {seed.Latency.P99:F0} ms, " +
+                $"cluster p50 {ours.Latency.P50:F0} ms p99 {ours.Latency.P99:F0} ms"));
+        }
 
         // 3 and 4. Raw ONNX Runtime on exactly those batches, fp32 and both int8 schemes interleaved (so a
         // machine that slows down mid-run slows all three alike); agreement with fp32 on the
@@ -121,7 +166,6 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         var stage1Small = await StageSplit(cluster, workload, fp32, SmallIndex, queries);
         var stage1Large = await StageSplit(cluster, workload, fp32, settings.LargeIndex, queries);
 
-        var peak = ComputeModel.PeakGflops();
         _results["baseline_qps"] = Round(baseline.PerSecond);
         _results["cluster_qps_c1"] = Round(c1.PerSecond);
         _results["cluster_qps_c4"] = Round(c4.PerSecond);
@@ -146,7 +190,8 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         _results["raw_ort_gflops"] = Round(clusterFlops / rawFp32.TotalSeconds / 1e9);
         _results["cluster_c16_gflops"] = Round(clusterFlops / c16.Wall.TotalSeconds / 1e9);
         _results["baseline_gflops"] = Round(baselineFlops / baseline.Wall.TotalSeconds / 1e9);
-        _results["peak_gflops_rough"] = Round(peak);
+        _results["peak_gflops_fma"] = Round(peak.Gflops);
+        _results["peak_vector_bits"] = peak.VectorBits;
         _results["cores"] = Environment.ProcessorCount;
         _results["machine"] = $"{RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}";
         _results["measured_at"] = started.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
@@ -155,7 +200,7 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         _results["cross_encoder"] = fp32.Model.Name;
         _results["scores_are_relevance"] = fp32.ScoresAreRelevance;
 
-        PrintSummary(peak);
+        PrintSummary(peak.Gflops);
         Directory.CreateDirectory(settings.Output);
         var path = Path.Combine(settings.Output, "bench.json");
         var json = JsonSerializer.Serialize(_results, new JsonSerializerOptions { WriteIndented = true });
@@ -289,7 +334,7 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         var replicas = (await cluster.Grains.GetGrain<IIndexGrain>(key).Create(new IndexSettings(shards))).Replicas;
         var tokens = workload.Pool.Take(512).Select(p => encoder.Tokenizer.Tokenize(p).Length).ToArray();
         var random = new Random(chunks);
-        var dimension = cluster.Service<BiEncoder>().Dimension;
+        var dimension = (await cluster.Service<ModelCatalog>().BiEncoder(null)).Encoder.Dimension;
         // Random unit vectors cost stage 1 exactly what real embeddings do, without hours of embedding.
         var documents = Enumerable.Range(0, chunks).Select(i =>
         {
@@ -306,7 +351,7 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
             }
         }
 
-        var query = cluster.Grains.GetGrain<IQueryGrain>(key);
+        var query = cluster.Grains.GetGrain<IQueryGrain>(0, key);
         var stage1 = new List<double>();
         var stage2 = new List<double>();
         var totals = new List<double>();
@@ -341,7 +386,7 @@ public sealed class RerankBenchmark(RerankBenchmark.Settings settings, TextWrite
         }
 
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"achieved GFLOP/s: raw ORT {_results["raw_ort_gflops"]}, cluster {_results["cluster_c16_gflops"]}, baseline {_results["baseline_gflops"]} (rough peak {peak:F0})"));
+            $"achieved GFLOP/s: raw ORT {_results["raw_ort_gflops"]}, cluster {_results["cluster_c16_gflops"]}, baseline {_results["baseline_gflops"]} (measured peak {peak:F0})"));
     }
 
     private static double Round(double value) => Math.Round(value, 3);
