@@ -19,16 +19,8 @@ public sealed class ShardReplicaTests
     [Fact]
     public async Task Writes_reach_every_replica_and_searches_see_every_document_while_a_silo_hosting_shards_hangs()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            // Simulated models: this test is about shards, and stays light on three silos.
-            ["Simulation:Enabled"] = "true",
-            ["Simulation:CallOverhead"] = "00:00:00",
-            ["Cache:Scores"] = "0",
-            ["Cache:QueryEmbeddings"] = "0",
-            // Micro-batches sent to the hung silo move on soon (the shards are what this test is about).
-            ["Rerank:BatchAttemptTimeout"] = "00:00:01",
-        }).Build();
+        // Micro-batches sent to the hung silo move on soon (the shards are what this test is about).
+        var configuration = SimulatedModels(("Rerank:BatchAttemptTimeout", "00:00:01"));
         var builder = new InProcessTestClusterBuilder(3);
         // The client talks to the first silo only, which is never the one killed.
         builder.Options.GatewayPerSilo = false;
@@ -85,13 +77,7 @@ public sealed class ShardReplicaTests
     [Fact]
     public async Task A_replica_that_missed_an_acknowledged_write_reloads_before_it_serves_again()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Simulation:Enabled"] = "true",
-            ["Simulation:CallOverhead"] = "00:00:00",
-            ["Cache:Scores"] = "0",
-            ["Cache:QueryEmbeddings"] = "0",
-        }).Build();
+        var configuration = SimulatedModels();
         var builder = new InProcessTestClusterBuilder(2);
         var store = new InMemoryShardStore();
         builder.ConfigureSilo((_, silo) => silo.AddRerankCluster(configuration)
@@ -139,13 +125,7 @@ public sealed class ShardReplicaTests
     [Fact]
     public async Task A_search_entered_by_a_new_key_answers_while_the_index_grain_stalls_if_its_silo_read_the_settings_before()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Simulation:Enabled"] = "true",
-            ["Simulation:CallOverhead"] = "00:00:00",
-            ["Cache:Scores"] = "0",
-            ["Cache:QueryEmbeddings"] = "0",
-        }).Build();
+        var configuration = SimulatedModels();
         var builder = new InProcessTestClusterBuilder(2);
         // Every query activation on the one silo the client enters by, so that silo has read the settings before.
         builder.Options.GatewayPerSilo = false;
@@ -191,6 +171,16 @@ public sealed class ShardReplicaTests
             await context.Invoke();
         }
     }
+
+    /// <summary>Simulated models and no caches: these tests are about shards, and stay light on several silos.</summary>
+    private static IConfiguration SimulatedModels(params (string Key, string Value)[] more) =>
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Simulation:Enabled"] = "true",
+            ["Simulation:CallOverhead"] = "00:00:00",
+            ["Cache:Scores"] = "0",
+            ["Cache:QueryEmbeddings"] = "0",
+        }.Concat(more.Select(m => KeyValuePair.Create(m.Key, (string?)m.Value)))).Build();
 
     /// <summary>While enabled, every write forwarded to a shard replica fails before it is applied.</summary>
     private sealed class LostForwards : IIncomingGrainCallFilter
