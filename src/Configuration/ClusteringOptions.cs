@@ -30,6 +30,13 @@ public sealed class ClusteringOptions : ISelfValidatingOptions
     /// <summary>Address other silos reach this one at (a pod IP from the downward API); default loopback.</summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>
+    /// How often a gateway's cluster client reads the list of silo gateways (Orleans' default is a minute).
+    /// A client sends stateless reads round robin over the gateways it knows, so until it reads the list
+    /// again a silo that joined takes none of them, and losing the silos it does know stalls every read.
+    /// </summary>
+    public TimeSpan GatewayListRefresh { get; set; } = TimeSpan.FromSeconds(10);
+
     public IEnumerable<string> Validate()
     {
         if (Provider == ClusteringProvider.Redis && string.IsNullOrWhiteSpace(RedisConnectionString))
@@ -53,6 +60,11 @@ public sealed class ClusteringOptions : ISelfValidatingOptions
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))
         {
             yield return $"{Section}:ClusterId and {Section}:ServiceId must not be empty.";
+        }
+
+        if (GatewayListRefresh < TimeSpan.FromSeconds(1) || GatewayListRefresh > TimeSpan.FromMinutes(10))
+        {
+            yield return $"{Section}:GatewayListRefresh must be between 1 second and 10 minutes (got {GatewayListRefresh}).";
         }
     }
 }

@@ -69,7 +69,7 @@ public interface IShardGrain : IGrainWithStringKey
 public interface IQueryGrain : IGrainWithIntegerCompoundKey
 {
     /// <summary>The stored document (its chunks) from any replica of its shard, or null when the index does not hold it.</summary>
-    Task<DocumentChunks?> GetDocument(string documentId);
+    Task<DocumentChunks?> GetDocument(string documentId, CancellationToken cancellationToken = default);
 
     /// <param name="cancellationToken">The client's: cancelling it drops the query's pairs not yet in a running batch.</param>
     Task<SearchResponse> Search(SearchRequest request, CancellationToken cancellationToken = default);

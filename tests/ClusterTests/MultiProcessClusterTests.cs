@@ -275,6 +275,29 @@ public sealed class MultiProcessClusterTests(ProcessCluster cluster, ITestOutput
     }
 
     [Fact]
+    public async Task Storage_only_the_writer_that_claimed_a_shard_last_may_write_it_and_a_dropped_shard_has_none()
+    {
+        using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{cluster.Cluster.RedisPort}");
+        var store = new RedisShardStore(redis, "rerank", new RedisDurability(StorageDurability.Default, 1, TimeSpan.FromSeconds(1)));
+        const string shard = "fenced/x/0";
+        DocumentChunks Version(string text) => new("doc", [new StoredChunk("doc", 0, text, null, 1, [1f, 0f])]);
+
+        await store.ClaimWriter(shard, "old");
+        await store.Upsert(shard, "old", [Version("first")]);
+        await store.ClaimWriter(shard, "new");
+        await store.Upsert(shard, "new", [Version("newer")]);
+
+        // The superseded writer thaws and sends what it held: refused, the newer write stays.
+        await Assert.ThrowsAsync<ShardWriterFencedException>(() => store.Upsert(shard, "old", [Version("stale")]));
+        await Assert.ThrowsAsync<ShardWriterFencedException>(() => store.Delete(shard, "old", ["doc"]));
+        Assert.Equal("newer", (await store.Load(shard)).Single().Chunks[0].Text);
+
+        await store.Drop(shard);
+        await Assert.ThrowsAsync<ShardWriterFencedException>(() => store.Upsert(shard, "new", [Version("after the drop")]));
+        Assert.Empty(await store.Load(shard));
+    }
+
+    [Fact]
     public async Task Storage_durability_fsync_refuses_a_redis_server_that_does_not_fsync_every_write()
     {
         var connection = ConfigurationOptions.Parse($"127.0.0.1:{cluster.Cluster.RedisPort},allowAdmin=true");

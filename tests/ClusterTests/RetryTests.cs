@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using RerankCluster.Gateway.Configuration;
 using RerankCluster.Gateway.Resilience;
+using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.ClusterTests;
 
@@ -13,15 +14,90 @@ public sealed class RetryTests
         public override long GetTimestamp() => 0;
     }
 
-    private static IdempotentRetry Retry(TimeSpan window) =>
-        new(new RetryBudget(), Options.Create(new GatewayOptions { RetryWindow = window }), NullLogger<IdempotentRetry>.Instance);
+    private static IdempotentRetry Retry(TimeSpan window, TimeSpan? hedgeDelay = null, RetryBudget? budget = null) =>
+        new(budget ?? new RetryBudget(), Options.Create(new GatewayOptions { RetryWindow = window, HedgeDelay = hedgeDelay ?? TimeSpan.FromSeconds(1) }),
+            NullLogger<IdempotentRetry>.Instance);
+
+    // Bounds a wait that must end; it is no timing claim (hedges here fire after 50 ms).
+    private static readonly TimeSpan LivenessBound = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_read_stalled_on_one_silo_is_answered_by_its_hedge_and_the_stalled_attempt_is_cancelled()
+    {
+        var retry = Retry(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
+        var stalled = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attempts = 0;
+        var answer = await retry.Read(async token =>
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                // The first attempt entered through a frozen silo: it never answers until cancelled.
+                stalled.SetResult(token);
+                await Task.Delay(Timeout.Infinite, token);
+            }
+
+            return "from the hedge";
+        }).WaitAsync(LivenessBound);
+
+        Assert.Equal("from the hedge", answer);
+        Assert.Equal(2, attempts);
+        Assert.True((await stalled.Task).IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task A_hedge_that_fails_while_the_first_attempt_still_runs_does_not_answer_for_it()
+    {
+        var retry = Retry(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
+        var attempts = 0;
+        var answer = await retry.Read(async token =>
+        {
+            if (Interlocked.Increment(ref attempts) > 1)
+            {
+                // The hedge meets a full queue and is refused at once.
+                throw new OverloadedException("queue full", TimeSpan.FromSeconds(1));
+            }
+
+            // The first attempt was admitted and answers, later than the hedging delay.
+            await Task.Delay(300, token);
+            return "admitted";
+        }).WaitAsync(LivenessBound);
+
+        Assert.Equal("admitted", answer);
+        Assert.Equal(2, attempts);
+    }
+
+    [Fact]
+    public async Task A_read_is_not_hedged_when_hedging_is_off_or_the_budget_is_spent_and_an_error_answers_at_once()
+    {
+        foreach (var retry in new[]
+                 {
+                     Retry(TimeSpan.FromSeconds(15), TimeSpan.Zero),
+                     Retry(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(1), new RetryBudget(ratio: 0, minimumPerSecond: 0, clock: new FrozenClock())),
+                 })
+        {
+            var attempts = 0;
+            var answer = await retry.Read(async token =>
+            {
+                Interlocked.Increment(ref attempts);
+                await Task.Delay(200, token);
+                return 7;
+            }).WaitAsync(LivenessBound);
+            Assert.Equal(7, answer);
+            Assert.Equal(1, attempts);
+        }
+
+        var calls = 0;
+        await Assert.ThrowsAsync<ArgumentException>(() =>
+            Retry(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(1)).Read<int>(_ => { calls++; throw new ArgumentException("bad input"); }));
+        Assert.Equal(1, calls);
+    }
 
     [Fact]
     public async Task A_read_that_meets_a_departed_silo_is_retried_and_succeeds()
     {
         var retry = Retry(TimeSpan.FromSeconds(15));
         var calls = 0;
-        var result = await retry.Run(() => ++calls < 3 ? throw new SiloUnavailableException("gone") : Task.FromResult(42));
+        var result = await retry.Run(_ => ++calls < 3 ? throw new SiloUnavailableException("gone") : Task.FromResult(42));
         Assert.Equal(42, result);
         Assert.Equal(3, calls);
     }
@@ -31,16 +107,16 @@ public sealed class RetryTests
     {
         var retry = Retry(TimeSpan.FromSeconds(15));
         var calls = 0;
-        await Assert.ThrowsAsync<ArgumentException>(() => retry.Run<int>(() => { calls++; throw new ArgumentException("bad input"); }));
+        await Assert.ThrowsAsync<ArgumentException>(() => retry.Run<int>(_ => { calls++; throw new ArgumentException("bad input"); }));
         Assert.Equal(1, calls);
 
         calls = 0;
-        await Assert.ThrowsAsync<SiloUnavailableException>(() => Retry(TimeSpan.Zero).Run<int>(() => { calls++; throw new SiloUnavailableException("gone"); }));
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => Retry(TimeSpan.Zero).Run<int>(_ => { calls++; throw new SiloUnavailableException("gone"); }));
         Assert.Equal(1, calls);
 
         // A silo that never comes back: retried for the window (a second here), then its error is the answer.
         calls = 0;
-        await Assert.ThrowsAsync<SiloUnavailableException>(() => Retry(TimeSpan.FromSeconds(1)).Run<int>(() => { calls++; throw new SiloUnavailableException("gone"); }));
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => Retry(TimeSpan.FromSeconds(1)).Run<int>(_ => { calls++; throw new SiloUnavailableException("gone"); }));
         Assert.InRange(calls, 2, 10);
     }
 

@@ -150,6 +150,34 @@ public sealed class ShardReplicaTests
         StalledIndex.Released.SetResult();
     }
 
+    [Fact]
+    public async Task A_replica_0_superseded_by_a_newer_writer_stores_nothing_and_leaves_so_the_retry_reaches_a_fresh_writer()
+    {
+        var store = new InMemoryShardStore();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) => silo.AddRerankCluster(SimulatedModels()).ConfigureServices(s => s.AddSingleton<IShardStore>(store)));
+        await using var cluster = builder.Build();
+        await TwoSiloCluster.DeployAsync(cluster);
+        var key = IndexKey.For("t", "fenced");
+        await cluster.Client.GetGrain<IIndexGrain>(key).Create(new IndexSettings(1));
+        await cluster.Client.Upsert(key, SampleCorpus.Documents().Take(1).ToArray());
+        var shardKey = IndexKey.Shard(key, 0);
+        var stored = (await store.Load(shardKey)).Single();
+        var late = new DocumentChunks("late", stored.Chunks.Select(c => c with { DocumentId = "late" }).ToArray());
+
+        // Another activation claimed the shard, as one does after this one's silo stalled and was declared dead.
+        await store.ClaimWriter(shardKey, "a newer activation");
+        var writer = cluster.Client.GetGrain<IShardGrain>(IndexKey.Replica(key, 0, 0));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => writer.Upsert([late], 1).WaitAsync(LivenessBound));
+        Assert.True(ClusterChurn.Is(refused), $"a fenced write must be retryable churn, got {refused}");
+        Assert.DoesNotContain("late", (await store.Load(shardKey)).Select(d => d.DocumentId));
+
+        // The superseded activation left: the same write, retried, activates a writer that claims the shard afresh.
+        await writer.Upsert([late], 1).WaitAsync(LivenessBound);
+        Assert.Contains("late", (await store.Load(shardKey)).Select(d => d.DocumentId));
+        Assert.NotNull(await writer.Get("late"));
+    }
+
     /// <summary>While enabled, holds every read of an index's settings until the test releases them.</summary>
     private sealed class StalledIndex : IIncomingGrainCallFilter
     {

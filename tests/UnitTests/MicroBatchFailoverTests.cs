@@ -252,6 +252,25 @@ public sealed class MicroBatchFailoverTests
         _board.Admit("only", ["a"]);
     }
 
+    [Fact]
+    public async Task A_batch_counts_as_stalled_after_a_few_times_its_expected_time_on_its_silo_within_the_configured_longest()
+    {
+        var longest = TimeSpan.FromSeconds(5);
+        Assert.Equal(longest, _board.StallTimeout("unmeasured", 1_000, longest));
+
+        // 100,000 tokens/s, idle: 20,000 tokens take 0.2 s there, so the batch stalls after 0.8 s.
+        await _board.Track("fast", "t", 1, () => Task.FromResult(Scored("fast", Batch) with { SiloTokensPerSecond = 100_000 }));
+        Assert.Equal(0.8, _board.StallTimeout("fast", 20_000, longest).TotalSeconds, 6);
+        // A small batch still gets the shortest wait, and a queued one the time its queue needs.
+        Assert.Equal(SiloLoadBoard.ShortestStall, _board.StallTimeout("fast", 100, longest));
+        await _board.Track("fast", "t", 1, () => Task.FromResult(Scored("fast", Batch) with { SiloTokensPerSecond = 100_000, SiloQueuedTokens = 80_000 }));
+        Assert.Equal(4.0, _board.StallTimeout("fast", 20_000, longest).TotalSeconds, 6);
+
+        // A slow silo's long wait is capped by the configured longest.
+        await _board.Track("slow", "t", 1, () => Task.FromResult(Scored("slow", Batch) with { SiloTokensPerSecond = 1_000 }));
+        Assert.Equal(longest, _board.StallTimeout("slow", 20_000, longest));
+    }
+
     private static RerankBatchResult Scored(string silo, RerankBatch batch) => new(new float[batch.Passages.Length], silo, 0, 0, 0, 0);
 
     private sealed class ManualClock : TimeProvider

@@ -87,14 +87,10 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <exception cref="TimeoutException">Not within 3 minutes.</exception>
     public async Task WaitForActiveSilosAsync(int silos, CancellationToken ct = default)
     {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromMinutes(3))
         {
-            // readyz answers 503 while the gateway has no silo to ask, e.g. mid rolling restart.
-            var ready = await http.GetAsync("readyz", ct);
-            if (ready.IsSuccessStatusCode && (await ready.Content.ReadFromJsonAsync<JsonElement>(ct)).TryGetProperty("active_silos", out var active) &&
-                active.GetInt32() == silos)
+            if (await ActiveSilosAsync(ct) == silos)
             {
                 await Task.Delay(TimeSpan.FromSeconds(3), ct);
                 return;
@@ -104,6 +100,36 @@ public sealed class LocalCluster : IAsyncDisposable
         }
 
         throw new TimeoutException($"The gateway did not count {silos} active silos within 3 minutes.\n{Logs()}");
+    }
+
+    /// <summary>How many active silos the gateway counts now; null while it is not ready (e.g. mid rolling restart).</summary>
+    public async Task<int?> ActiveSilosAsync(CancellationToken ct = default)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var ready = await http.GetAsync("readyz", ct);
+        return ready.IsSuccessStatusCode && (await ready.Content.ReadFromJsonAsync<JsonElement>(ct)).TryGetProperty("active_silos", out var active)
+            ? active.GetInt32()
+            : null;
+    }
+
+    /// <summary>Whether silo <paramref name="index"/>'s process is running (a silo told it was declared dead stops itself).</summary>
+    public bool IsSiloRunning(int index)
+    {
+        var path = Path.Combine(RunDirectory, $"silo-{index}.pid");
+        if (!File.Exists(path) || !int.TryParse(File.ReadAllText(path).Trim(), out var pid))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Process ids of the gateway and the silos that are running now.</summary>

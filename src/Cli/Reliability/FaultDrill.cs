@@ -3,11 +3,12 @@ using RerankCluster.Cli.Load;
 namespace RerankCluster.Cli.Reliability;
 
 /// <summary>What clients saw while a fault was injected under steady load.</summary>
+/// <param name="SearchP99DuringMs">p99 of the answered searches sent while the fault lasted (from its injection to the end of a freeze).</param>
 /// <param name="Failures">Failed requests grouped by kind, status and what the server said, most frequent first.</param>
 public sealed record DrillResult(
     string Name, int Requests, int Failed, double FaultAtSeconds, double? FirstFailureSeconds, double? RecoverySeconds,
     IReadOnlyDictionary<string, int> Statuses, double P99BeforeMs, double P99AfterMs, int WritesAcknowledged, IReadOnlyList<string> AcknowledgedIds,
-    IReadOnlyList<DrillFailure> Failures)
+    IReadOnlyList<DrillFailure> Failures, double SearchP99DuringMs, double WriteP99DuringMs)
 {
     public double SuccessRate => Requests == 0 ? 0 : 1 - (double)Failed / Requests;
 }
@@ -45,7 +46,9 @@ public static class FaultDrill
         var load = runner.OpenLoop(settings.Rate, settings.Duration, int.MaxValue, ct);
         await Task.Delay(settings.FaultAt, ct);
         progress.WriteLine($"  -- {name}: injecting the fault at {settings.FaultAt.TotalSeconds:F0} s");
+        var injected = System.Diagnostics.Stopwatch.StartNew();
         await fault();
+        var faultEnds = settings.FaultAt.TotalSeconds + injected.Elapsed.TotalSeconds;
         var result = await load;
 
         var samples = result.Samples;
@@ -63,7 +66,9 @@ public static class FaultDrill
             failed.GroupBy(s => (s.Kind, s.Status, Error: s.Error ?? ""))
                 .Select(g => new DrillFailure(g.Key.Kind, g.Key.Status, g.Key.Error, g.Count()))
                 .OrderByDescending(f => f.Count)
-                .ToList());
+                .ToList(),
+            P99(samples.Where(s => s.Kind == "search" && s.StartSeconds >= faultAt && s.StartSeconds <= faultEnds)),
+            P99(samples.Where(s => s.Kind == "upsert" && s.StartSeconds >= faultAt && s.StartSeconds <= faultEnds)));
     }
 
     private static double P99(IEnumerable<LoadSample> samples) =>

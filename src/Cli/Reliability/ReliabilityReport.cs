@@ -11,6 +11,9 @@ public sealed class ReliabilityReport
 
     public string? Replacement { get; set; }
 
+    /// <summary>What became of the frozen silo: declared dead while frozen (and started again), or taken back when it thawed.</summary>
+    public string? FrozenSilo { get; set; }
+
     /// <summary>Every acknowledged document checked after all silos restarted, so that every shard was read back from Redis.</summary>
     public DocumentAudit.Result? ReloadAudit { get; set; }
 
@@ -39,12 +42,12 @@ public sealed class ReliabilityReport
 
         md.AppendLine("## Faults under load (real processes, real redis-server, loopback)");
         md.AppendLine();
-        md.AppendLine("| fault | requests | failed | success | first failure after fault | recovery (fault → last failure ends) | statuses | p99 before / after (ms) | writes acknowledged | documents lost |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| fault | requests | failed | success | first failure after fault | recovery (fault → last failure ends) | statuses | p99 before / after (ms) | p99 during: searches / writes (ms) | writes acknowledged | documents lost |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (d, audit) in Faults)
         {
             var first = d.FirstFailureSeconds is { } f ? $"{f - d.FaultAtSeconds:F1} s" : "none";
-            Line($"| {d.Name} | {d.Requests} | {d.Failed} | {d.SuccessRate:P1} | {first} | {d.RecoverySeconds:F1} s | {string.Join(", ", d.Statuses.Select(s => $"{(s.Key == "0" ? "no answer" : s.Key)}×{s.Value}"))} | {d.P99BeforeMs:F0} / {d.P99AfterMs:F0} | {d.WritesAcknowledged} | {audit.Missing.Count} of {audit.Acknowledged} |");
+            Line($"| {d.Name} | {d.Requests} | {d.Failed} | {d.SuccessRate:P1} | {first} | {d.RecoverySeconds:F1} s | {string.Join(", ", d.Statuses.Select(s => $"{(s.Key == "0" ? "no answer" : s.Key)}×{s.Value}"))} | {d.P99BeforeMs:F0} / {d.P99AfterMs:F0} | {d.SearchP99DuringMs:F0} / {d.WriteP99DuringMs:F0} | {d.WritesAcknowledged} | {audit.Missing.Count} of {audit.Acknowledged} |");
         }
 
         md.AppendLine();
@@ -65,6 +68,14 @@ public sealed class ReliabilityReport
             md.AppendLine("file before it replies, and a killed process's writes stay in the kernel's page cache. What `appendfsync always`");
             md.AppendLine("(`Storage:Durability=Fsync`) adds is that the write is on disk, which only a host crash or power loss can tell apart.");
         }
+        if (FrozenSilo is not null)
+        {
+            md.AppendLine();
+            md.AppendLine("## The frozen silo");
+            md.AppendLine();
+            md.AppendLine(FrozenSilo);
+        }
+
         if (Replacement is not null)
         {
             md.AppendLine();

@@ -26,6 +26,15 @@ public sealed class GatewayOptions : ISelfValidatingOptions
     /// </summary>
     public TimeSpan RetryWindow { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The least a search, rerank or document read waits before a second attempt is sent through another
+    /// entry (and so, often, another silo); the wait is at least twice the p95 of recent reads. The first
+    /// answer wins and the other attempt is cancelled. Hedges spend the retry budget, so they can add at
+    /// most about a tenth to the load. A stalled (not dead) silo is never declared dead within seconds; this
+    /// is what keeps reads that entered through it answering. 0 turns hedging off.
+    /// </summary>
+    public TimeSpan HedgeDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     public bool RequiresKeys => !string.IsNullOrEmpty(AdminKey);
 
     public IEnumerable<string> Validate()
@@ -43,6 +52,11 @@ public sealed class GatewayOptions : ISelfValidatingOptions
         if (RetryWindow < TimeSpan.Zero || RetryWindow > TimeSpan.FromMinutes(1))
         {
             yield return $"{Section}:RetryWindow must be between 0 and 1 minute (got {RetryWindow}).";
+        }
+
+        if (HedgeDelay < TimeSpan.Zero || HedgeDelay > TimeSpan.FromMinutes(1))
+        {
+            yield return $"{Section}:HedgeDelay must be between 0 (off) and 1 minute (got {HedgeDelay}).";
         }
 
         if (KeyLookupTimeout <= TimeSpan.Zero || KeyLookupTimeout > TimeSpan.FromSeconds(30))

@@ -64,7 +64,7 @@ public static class IndexEndpoints
             // Every upsert is a job; one that finishes within Indexing:UpsertWait answers as a plain write. A job that
             // could not start, or whose silo left, is started again as a new job: re-upserting an id replaces it.
             var inputs = documents.Select(ResponseMapping.ToInput).ToArray();
-            var job = await retry.Run(() => Job(grains, http, index, IngestJobKey.NewId()).Start(inputs, http.RequestAborted), http.RequestAborted);
+            var job = await retry.Run(token => Job(grains, http, index, IngestJobKey.NewId()).Start(inputs, token), http.RequestAborted);
             return job.Finished
                 ? Results.Ok(new UpsertResponse(job.Documents, job.Chunks, job.Replaced, job.JobId))
                 : Results.Accepted($"/v1/indexes/{index}/jobs/{job.JobId}", ResponseMapping.ToBody(job));
@@ -75,8 +75,9 @@ public static class IndexEndpoints
                 ? Results.Ok(ResponseMapping.ToBody(await Job(grains, http, index, job).Status()))
                 : throw new NotFoundException($"Upsert job '{job}' of index '{index}' is unknown."));
 
-        indexes.MapGet("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains) =>
-            await grains.GetGrain<IQueryGrain>(ReadEntry.Any(), IndexKey.For(http.Tenant(), index)).GetDocument(id) is { } document
+        indexes.MapGet("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains, IdempotentRetry retry) =>
+            await retry.Read(token => grains.GetGrain<IQueryGrain>(ReadEntry.Any(), IndexKey.For(http.Tenant(), index)).GetDocument(id, token), http.RequestAborted)
+                is { } document
                 ? Results.Ok(ResponseMapping.ToBody(document))
                 : throw new NotFoundException($"Document '{id}' is not in index '{index}'."));
 
@@ -108,7 +109,7 @@ public static class IndexEndpoints
                 throw new ArgumentException(problem);
             }
 
-            var response = await retry.Run(() => grains.GetGrain<IQueryGrain>(ReadEntry.Any(), IndexKey.For(http.Tenant(), index)).Search(request, http.RequestAborted),
+            var response = await retry.Read(token => grains.GetGrain<IQueryGrain>(ReadEntry.Any(), IndexKey.For(http.Tenant(), index)).Search(request, token),
                 http.RequestAborted);
             ResponseMapping.ReportTimings(http.Response, "search", response.Timings.Rerank, response.Timings.TotalMs, response.Timings);
             return Results.Ok(ResponseMapping.ToBody(response));

@@ -121,7 +121,7 @@ public static class RerankEndpoints
             throw new ArgumentException(problem);
         }
 
-        var response = await retry.Run(() => grains.GetGrain<IRerankGrain>(ReadEntry.Any()).Rerank(request, http.RequestAborted), http.RequestAborted);
+        var response = await retry.Read(token => grains.GetGrain<IRerankGrain>(ReadEntry.Any()).Rerank(request, token), http.RequestAborted);
         ResponseMapping.ReportTimings(http.Response, "rerank", response.Timings, response.Timings.TotalMs);
         return response;
     }

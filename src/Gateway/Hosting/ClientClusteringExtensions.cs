@@ -15,6 +15,7 @@ public static class ClientClusteringExtensions
             return client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
         }
 
+        client.Configure<Orleans.Configuration.GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = options.GatewayListRefresh);
         client.Configure<ClusterOptions>(cluster =>
         {
             cluster.ClusterId = options.ClusterId;

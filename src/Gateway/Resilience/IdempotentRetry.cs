@@ -9,24 +9,93 @@ namespace RerankCluster.Gateway.Resilience;
 /// Repeats a call that met a silo leaving (<see cref="ClusterChurn"/>) until it succeeds or
 /// <c>Gateway:RetryWindow</c> has passed: the cluster needs a few seconds to declare a dead silo and
 /// move its grains, and a request should ride that out rather than fail. Only idempotent calls come
-/// here: reads (search, stateless rerank) and upserts, since re-upserting an id replaces it (each
-/// attempt is a new job). Backoff is jittered and doubling, and a shared <see cref="RetryBudget"/> caps
-/// the retries so a failing cluster is not hit by a storm of them.
+/// here: reads (search, stateless rerank, document lookups) and upserts, since re-upserting an id
+/// replaces it (each attempt is a new job). Reads are also hedged (<see cref="Read{T}"/>): a silo that
+/// stalls raises no error at all. Backoff is jittered and doubling, and a shared <see cref="RetryBudget"/>
+/// caps retries and hedges together so a failing cluster is not hit by a storm of them.
 /// </summary>
 public sealed class IdempotentRetry(RetryBudget budget, IOptions<GatewayOptions> options, ILogger<IdempotentRetry> logger)
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LongestDelay = TimeSpan.FromSeconds(2);
+    private readonly RecentLatency _reads = new();
 
-    public async Task<T> Run<T>(Func<Task<T>> call, CancellationToken cancellationToken = default)
+    /// <summary>A write: retried on churn only, never sent twice at once.</summary>
+    public Task<T> Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken = default)
+    {
+        budget.RecordRequest();
+        return Retrying(call, Stopwatch.GetTimestamp(), cancellationToken);
+    }
+
+    /// <summary>
+    /// A read: retried on churn, and when it has not answered within the hedging delay (at least
+    /// <c>Gateway:HedgeDelay</c>, at least twice the p95 of recent reads) sent once more through a fresh
+    /// entry; the first success answers and the other attempt is cancelled; an error answers once no attempt is left.
+    /// </summary>
+    public async Task<T> Read<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken = default)
     {
         budget.RecordRequest();
         var began = Stopwatch.GetTimestamp();
+        using var attempts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = new List<Task<(T Answer, TimeSpan Took)>> { Timed(call, began, attempts.Token) };
+        var delay = HedgeDelay();
+        if (delay > TimeSpan.Zero &&
+            await Task.WhenAny(running[0], Task.Delay(delay, cancellationToken)) != running[0] &&
+            !cancellationToken.IsCancellationRequested && budget.TryWithdraw())
+        {
+            logger.LogInformation("A read has not answered in {Delay} ms; hedging it through another entry", (int)delay.TotalMilliseconds);
+            running.Add(Timed(call, began, attempts.Token));
+        }
+
+        try
+        {
+            while (true)
+            {
+                var finished = await Task.WhenAny(running);
+                running.Remove(finished);
+                // An error answers only when no attempt is left: a hedge refused at admission must not cancel
+                // the attempt that was admitted and is still running.
+                if (finished.IsCompletedSuccessfully || running.Count == 0)
+                {
+                    var (answer, took) = await finished;
+                    // The attempt's own duration: a hedge that answers for a stalled attempt must not teach a longer delay.
+                    _reads.Record(took);
+                    return answer;
+                }
+
+                _ = finished.Exception;
+            }
+        }
+        finally
+        {
+            attempts.Cancel();
+            foreach (var loser in running.Where(attempt => !attempt.IsCompleted))
+            {
+                _ = loser.ContinueWith(static attempt => attempt.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            }
+        }
+    }
+
+    private TimeSpan HedgeDelay()
+    {
+        var least = options.Value.HedgeDelay;
+        return least <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(least.Ticks, 2 * _reads.Quantile(0.95).Ticks));
+    }
+
+    private async Task<(T Answer, TimeSpan Took)> Timed<T>(Func<CancellationToken, Task<T>> call, long began, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var answer = await Retrying(call, began, cancellationToken);
+        return (answer, Stopwatch.GetElapsedTime(started));
+    }
+
+    private async Task<T> Retrying<T>(Func<CancellationToken, Task<T>> call, long began, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await call();
+                return await call(cancellationToken);
             }
             catch (Exception ex) when (ClusterChurn.Is(ex) && Stopwatch.GetElapsedTime(began) < options.Value.RetryWindow && budget.TryWithdraw())
             {

@@ -54,7 +54,8 @@ public sealed class IngestJobGrain(
 
     private string JobId => IngestJobKey.Parse(this.GetPrimaryKeyString()).JobId;
 
-    private IngestJobRecord Job => _record.State;
+    // Created with a record, and a storage read of a job never written leaves a fresh one: never null.
+    private IngestJobRecord Job => _record.State!;
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -20,6 +20,7 @@ public sealed class UpsertPipeline(
     IGrainFactory grains,
     ModelCatalog models,
     RerankSiloDirectory silos,
+    IndexSettingsMemory settings,
     SiloCooldown cooldown,
     TimeProvider clock,
     IOptions<IndexingOptions> options,
@@ -31,7 +32,7 @@ public sealed class UpsertPipeline(
     /// </summary>
     public async Task<UpsertPlan> Prepare(string indexKey, DocumentInput[] documents, CancellationToken cancellationToken)
     {
-        var index = await grains.GetGrain<IIndexGrain>(indexKey).Get()
+        var index = await settings.Read(indexKey)
                     ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
         DocumentValidation.Require(documents);
         if (silos.ActiveSilos().Count == 0)
@@ -151,8 +152,8 @@ public sealed class UpsertPipeline(
         CancellationToken cancellationToken)
     {
         var embeddings = await Task.WhenAll(calls.Select((texts, n) => Embed(targets[firstCall + n], texts, plan.Index.BiEncoder, cancellationToken)));
-        // Settings are read interleaved, so this check is cheap; it stops a job whose index was deleted meanwhile.
-        var index = await grains.GetGrain<IIndexGrain>(plan.IndexKey).Get();
+        // Stops a job whose index was deleted meanwhile (while the index grain stalls, the check passes on what was read last).
+        var index = await settings.Read(plan.IndexKey);
         if (index is null || index.CreatedAt != plan.Index.CreatedAt)
         {
             throw new NotFoundException($"Index '{plan.Index.Name}' was deleted while the upsert ran.");

@@ -12,8 +12,10 @@ public sealed class RerankOptions : ISelfValidatingOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// A micro-batch that has not answered by then is also sent to another rerank silo (the first answer
-    /// wins), and its silo cools down; past Rerank:Timeout the query ends first.
+    /// The longest a micro-batch may go unanswered before it is also sent to another rerank silo (the first
+    /// answer wins) and its silo cools down. Sooner for a silo whose speed is measured: four times what the
+    /// batch is expected to take there, at least half a second (<c>SiloLoadBoard.StallTimeout</c>). Past
+    /// Rerank:Timeout the query ends first.
     /// </summary>
     public TimeSpan BatchAttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using RerankCluster.Configuration.Telemetry;
 using RerankCluster.Grains.Caching;
+using RerankCluster.Grains.Ingestion;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Grains.Models;
 using RerankCluster.Grains.Options;
@@ -27,30 +28,6 @@ namespace RerankCluster.Grains.Querying;
 public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker, InferenceCache cache, IndexSettingsMemory settings, IOptions<RerankOptions> rerank,
     IOptions<IndexingOptions> indexing, IOptions<Stage1Options> stage1Options, ILogger<QueryGrain> logger) : Grain, IQueryGrain
 {
-    /// <summary>
-    /// The index's settings, read afresh for every search; if the index grain's silo has just died or stalls and it
-    /// does not answer within Indexing:ShardHedgeDelay, the settings this silo read last
-    /// (<see cref="IndexSettingsMemory"/>) let the search go on to the shard replicas.
-    /// </summary>
-    private async Task<IndexInfo?> Settings(string indexKey)
-    {
-        var read = GrainFactory.GetGrain<IIndexGrain>(indexKey).Get();
-        if (settings.Known(indexKey) is not { } known)
-        {
-            return settings.Remember(indexKey, await read);
-        }
-
-        try
-        {
-            return settings.Remember(indexKey, await read.WaitAsync(indexing.Value.ShardHedgeDelay));
-        }
-        catch (Exception ex) when (ex is not RerankException)
-        {
-            logger.LogWarning("Index {Index} did not answer for its settings ({Error}); searching with the ones read last", indexKey, ex.GetType().Name);
-            return known;
-        }
-    }
-
     public async Task<SearchResponse> Search(SearchRequest request, CancellationToken cancellationToken)
     {
         if (SearchLimits.Problem(request) is { } problem)
@@ -63,7 +40,7 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
         var indexKey = IndexKeyOfThis();
         // Before any work: refusing costs next to nothing, so an overloaded cluster sheds load cheaply.
         reranker.Admit(IndexKey.Parse(indexKey).Tenant);
-        var index = await Settings(indexKey) ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
+        var index = await settings.Read(indexKey) ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
 
         var plan = Stage1Plan.For(request, index, stage1Options.Value);
         var depth = Math.Max(request.Candidates, request.Stage1Depth);
@@ -160,14 +137,14 @@ public sealed class QueryGrain(ModelCatalog models, CrossEncoderScatter reranker
     /// Through the settings and the replicas as a search goes (hedged, settings read last when the index grain
     /// stalls), so a lookup answers while any replica of the document's shard does.
     /// </summary>
-    public async Task<DocumentChunks?> GetDocument(string documentId)
+    public async Task<DocumentChunks?> GetDocument(string documentId, CancellationToken cancellationToken)
     {
         var indexKey = IndexKeyOfThis();
-        var index = await Settings(indexKey) ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
+        var index = await settings.Read(indexKey) ?? throw new NotFoundException($"Index '{IndexKey.Parse(indexKey).Index}' does not exist.");
         Ingestion.DocumentValidation.RequireId(documentId);
         var shard = ShardRouter.ShardOf(documentId, index.Shards);
         return await HedgedRead.First(index.Replicas,
-            r => GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(indexKey, shard, r)).Get(documentId), indexing.Value.ShardHedgeDelay);
+            r => GrainFactory.GetGrain<IShardGrain>(IndexKey.Replica(indexKey, shard, r)).Get(documentId), indexing.Value.ShardHedgeDelay, cancellationToken);
     }
 
     /// <summary>The index this activation reads: the key extension beside its entry number (<see cref="ReadEntry"/>).</summary>

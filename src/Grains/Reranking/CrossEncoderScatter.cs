@@ -69,7 +69,8 @@ public sealed class CrossEncoderScatter(
             var parts = load.Split(targets, lengths);
             outcome = await MicroBatchReranker.Rerank(query, missing.Select(i => passages[i]).ToArray(), lengths, parts.Select(p => p.Pairs).ToArray(),
                 (n, batch, tokens, token) => MicroBatchFailover.Send(batch with { Model = name, Tenant = tenant, RequestId = requestId },
-                    [parts[n].Silo, .. load.Order(targets, tokens).Where(silo => silo != parts[n].Silo)], options.Value.BatchAttemptTimeout, cooldown,
+                    [parts[n].Silo, .. load.Order(targets, tokens).Where(silo => silo != parts[n].Silo)],
+                    load.StallTimeout(parts[n].Silo, tokens, options.Value.BatchAttemptTimeout), cooldown,
                     (silo, attempt, t) => load.Track(silo, tenant, tokens, () => grains.GetGrain<IRerankSiloGrain>(silo).Score(attempt, t)), token),
                 deadline.Token);
         }

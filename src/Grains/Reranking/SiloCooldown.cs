@@ -19,7 +19,7 @@ public sealed class SiloCooldown(IOptions<RerankOptions> options, TimeProvider c
     {
         _failedAt[silo] = clock.GetTimestamp();
         logger.LogWarning("Model silo {Silo} failed or stalled on a call ({Error}); no new micro-batches or embedding calls for {Cooldown}", silo,
-            error?.GetType().Name ?? "no answer within Rerank:BatchAttemptTimeout", options.Value.FailedSiloCooldown);
+            error?.GetType().Name ?? "no answer within its stall timeout, at most Rerank:BatchAttemptTimeout", options.Value.FailedSiloCooldown);
     }
 
     public bool IsCoolingDown(string silo)

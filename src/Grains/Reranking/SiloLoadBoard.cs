@@ -109,6 +109,31 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions
         }
     }
 
+    /// <summary>
+    /// How long a batch of <paramref name="tokens"/> sent to <paramref name="silo"/> may go unanswered before it counts
+    /// as stalled and is sent to the next silo as well: <see cref="StallFactor"/> times what it is expected to take there
+    /// (as in <see cref="Order"/>), at least <see cref="ShortestStall"/>, at most <paramref name="longest"/>
+    /// (Rerank:BatchAttemptTimeout, also the wait for a silo not measured yet). One fixed wait sized for a CPU silo's
+    /// slow calls would let a stalled accelerator that answers in tens of milliseconds hold every query for seconds.
+    /// </summary>
+    public TimeSpan StallTimeout(string silo, long tokens, TimeSpan longest)
+    {
+        var load = Load(silo);
+        if (load.TokensPerSecond <= 0)
+        {
+            return longest;
+        }
+
+        var expected = load.ExpectedSeconds(tokens, load.TokensPerSecond, clock, clock.GetTimestamp());
+        return TimeSpan.FromSeconds(Math.Clamp(StallFactor * expected, ShortestStall.TotalSeconds, Math.Max(ShortestStall.TotalSeconds, longest.TotalSeconds)));
+    }
+
+    /// <summary>How many times its expected time a batch may take before its silo counts as stalled: room for a slow call, not for a frozen silo.</summary>
+    public const double StallFactor = 4;
+
+    /// <summary>Below this a scheduling hiccup or a garbage collection would pass for a stall.</summary>
+    public static readonly TimeSpan ShortestStall = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Counts <paramref name="tokens"/> as in flight on <paramref name="silo"/> for <paramref name="tenant"/> until the send ends, and learns from its answer.</summary>
     public async Task<RerankBatchResult> Track(string silo, string tenant, long tokens, Func<Task<RerankBatchResult>> send)
     {

@@ -13,7 +13,8 @@ namespace RerankCluster.Grains.Sharding;
 /// write before it applies it, then forwards it to the other replicas in order (epoch + sequence); a
 /// replica that sees a gap, or a new epoch, reloads from the store instead, so it never serves a
 /// half-applied history. A replica that did not apply a write in time is marked stale in the store
-/// before the write is acknowledged, and reloads before it next serves. Searches go to any replica.
+/// before the write is acknowledged, and reloads before it next serves. Searches go to any replica. Each replica-0
+/// activation claims the shard's writes in the store when it starts; a superseded one's writes are refused.
 /// </summary>
 [ShardSpreadPlacement]
 public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptions<IndexingOptions> indexing, ILogger<ShardGrain> logger)
@@ -40,6 +41,12 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
         // A mark set before this activation is answered by the load it does anyway.
         var replica = IndexKey.ParseReplica(Key).Replica;
         var mark = replica > 0 ? await store.StaleMark(StoreKey, replica) : null;
+        if (replica == 0)
+        {
+            // Before the load: a write by the activation this one replaces is either in what it loads or refused.
+            await store.ClaimWriter(StoreKey, _epoch);
+        }
+
         await Load();
         if (mark is not null)
         {
@@ -56,7 +63,7 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
     public async Task<int> Upsert(DocumentChunks[] documents, int replicas)
     {
         // Stored first: the caller is told "stored" only once the store has it.
-        await store.Upsert(StoreKey, documents);
+        await Fenced(() => store.Upsert(StoreKey, _epoch, documents));
         var existed = _contents.Upsert(documents);
         await Forward(replicas, documents, []);
         return existed;
@@ -64,10 +71,29 @@ public sealed class ShardGrain(IShardStore store, ILocalSiloDetails silo, IOptio
 
     public async Task<int> Delete(string[] documentIds, int replicas)
     {
-        await store.Delete(StoreKey, documentIds);
+        await Fenced(() => store.Delete(StoreKey, _epoch, documentIds));
         var deleted = documentIds.Count(_contents.Remove);
         await Forward(replicas, [], documentIds);
         return deleted;
+    }
+
+    /// <summary>
+    /// A write refused because another activation claimed the shard since: this one is superseded (its silo stalled and
+    /// was replaced, or the store lost the claim) and leaves, so that the caller's retry reaches the current writer or
+    /// activates one that claims afresh.
+    /// </summary>
+    private async Task Fenced(Func<Task> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (ShardWriterFencedException)
+        {
+            logger.LogWarning("Replica 0 of shard {Shard} was superseded by a newer writer; this activation leaves", StoreKey);
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     public async Task Apply(string epoch, long sequence, DocumentChunks[] upserts, string[] deletes)

@@ -11,13 +11,30 @@ public sealed class InMemoryShardStore : IShardStore
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, DocumentChunks>> _shards = new();
     private readonly ConcurrentDictionary<(string Shard, int Replica), string> _staleMarks = new();
+    private readonly ConcurrentDictionary<string, string> _writers = new();
+
+    // One process, one activation per shard at a time: the check and the write need no common lock here.
+    private void RequireWriter(string shardKey, string writer)
+    {
+        if (!_writers.TryGetValue(shardKey, out var current) || current != writer)
+        {
+            throw new ShardWriterFencedException($"Shard {shardKey} has a newer writer than this replica-0 activation; nothing was written.");
+        }
+    }
 
     public Task<IReadOnlyList<DocumentChunks>> Load(string shardKey) =>
         Task.FromResult<IReadOnlyList<DocumentChunks>>(
             _shards.TryGetValue(shardKey, out var shard) ? shard.Values.ToList() : []);
 
-    public Task Upsert(string shardKey, IReadOnlyList<DocumentChunks> documents)
+    public Task ClaimWriter(string shardKey, string writer)
     {
+        _writers[shardKey] = writer;
+        return Task.CompletedTask;
+    }
+
+    public Task Upsert(string shardKey, string writer, IReadOnlyList<DocumentChunks> documents)
+    {
+        RequireWriter(shardKey, writer);
         var shard = _shards.GetOrAdd(shardKey, _ => new ConcurrentDictionary<string, DocumentChunks>());
         foreach (var document in documents)
         {
@@ -27,8 +44,9 @@ public sealed class InMemoryShardStore : IShardStore
         return Task.CompletedTask;
     }
 
-    public Task Delete(string shardKey, IReadOnlyList<string> documentIds)
+    public Task Delete(string shardKey, string writer, IReadOnlyList<string> documentIds)
     {
+        RequireWriter(shardKey, writer);
         if (_shards.TryGetValue(shardKey, out var shard))
         {
             foreach (var id in documentIds)
@@ -43,6 +61,7 @@ public sealed class InMemoryShardStore : IShardStore
     public Task Drop(string shardKey)
     {
         _shards.TryRemove(shardKey, out _);
+        _writers.TryRemove(shardKey, out _);
         foreach (var key in _staleMarks.Keys.Where(k => k.Shard == shardKey))
         {
             _staleMarks.TryRemove(key, out _);

@@ -7,7 +7,8 @@ namespace RerankCluster.Grains.Storage;
 /// Shard contents in Redis, one hash per shard (<c>{prefix}:shard:{tenant/index/n}</c>) with a field
 /// per document. A write touches only the documents it changes, never the whole shard, and a shard
 /// reactivated on any silo reads the same hash back. Replicas that missed a write are marked in a
-/// second hash (<c>{prefix}:stale:{tenant/index/n}</c>, a field per replica). Each write returns only once it is as durable as
+/// second hash (<c>{prefix}:stale:{tenant/index/n}</c>, a field per replica), and the writer claim is a string
+/// (<c>{prefix}:writer:{tenant/index/n}</c>) every write is conditioned on. Each write returns only once it is as durable as
 /// <see cref="RedisDurability"/> requires.
 /// </summary>
 public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPrefix, RedisDurability durability) : IShardStore
@@ -35,16 +36,19 @@ public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPref
         return corrupt.Count == 0 ? documents : throw Corrupt(shardKey, corrupt);
     });
 
-    public Task Upsert(string shardKey, IReadOnlyList<DocumentChunks> documents) => Write(database =>
-        database.HashSetAsync(Key(shardKey), documents.Select(d => new HashEntry(d.DocumentId, DocumentChunksCodec.Encode(d))).ToArray()));
+    public Task ClaimWriter(string shardKey, string writer) => Write(database => database.StringSetAsync(WriterKey(shardKey), writer));
 
-    public Task Delete(string shardKey, IReadOnlyList<string> documentIds) =>
-        Write(database => database.HashDeleteAsync(Key(shardKey), documentIds.Select(id => (RedisValue)id).ToArray()));
+    public Task Upsert(string shardKey, string writer, IReadOnlyList<DocumentChunks> documents) => Fenced(shardKey, writer, transaction =>
+        transaction.HashSetAsync(Key(shardKey), documents.Select(d => new HashEntry(d.DocumentId, DocumentChunksCodec.Encode(d))).ToArray()));
+
+    public Task Delete(string shardKey, string writer, IReadOnlyList<string> documentIds) => Fenced(shardKey, writer, transaction =>
+        transaction.HashDeleteAsync(Key(shardKey), documentIds.Select(id => (RedisValue)id).ToArray()));
 
     public Task Drop(string shardKey) => Write(async database =>
     {
         await database.KeyDeleteAsync(Key(shardKey));
         await database.KeyDeleteAsync(StaleKey(shardKey));
+        await database.KeyDeleteAsync(WriterKey(shardKey));
     });
 
     public Task MarkStale(string shardKey, int replica, string mark) =>
@@ -60,6 +64,19 @@ public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPref
         clear.AddCondition(Condition.HashEqual(StaleKey(shardKey), replica, mark));
         _ = clear.HashDeleteAsync(StaleKey(shardKey), replica);
         await clear.ExecuteAsync();
+    });
+
+    /// <summary>Applies the write only while <paramref name="writer"/> holds the shard's claim (checked and written in one transaction).</summary>
+    private Task Fenced(string shardKey, string writer, Func<ITransaction, Task> write) => Write(async database =>
+    {
+        var transaction = database.CreateTransaction();
+        transaction.AddCondition(Condition.StringEqual(WriterKey(shardKey), writer));
+        _ = write(transaction);
+        if (!await transaction.ExecuteAsync())
+        {
+            throw new ShardWriterFencedException(
+                $"Shard {shardKey} has a newer writer than this replica-0 activation; nothing was written. The write is retried on the current one.");
+        }
     });
 
     private Task Write(Func<IDatabase, Task> write) => StorageFaults.Guard(async () =>
@@ -80,4 +97,6 @@ public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPref
     private RedisKey Key(string shardKey) => $"{keyPrefix}:shard:{shardKey}";
 
     private RedisKey StaleKey(string shardKey) => $"{keyPrefix}:stale:{shardKey}";
+
+    private RedisKey WriterKey(string shardKey) => $"{keyPrefix}:writer:{shardKey}";
 }
