@@ -33,6 +33,7 @@ public static class RerankGatewayExtensions
         services.AddSingleton<ApiKeyResolver>();
         services.AddSingleton<TenantRateLimiter>();
         services.AddSingleton(new RetryBudget());
+        services.AddKeyedSingleton(IdempotentRetry.HedgeBudget, new RetryBudget(ratio: 0.5));
         services.AddSingleton<IdempotentRetry>();
         // Bad bodies are thrown, not answered silently, so GrainExceptionHandler can say what was wrong.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);

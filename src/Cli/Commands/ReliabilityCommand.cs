@@ -36,6 +36,7 @@ public static class ReliabilityCommand
         };
         var seconds = new Option<int>("--seconds") { Description = "Length of each drill.", DefaultValueFactory = _ => 60 };
         var skipTests = new Option<bool>("--skip-tests") { Description = "Leave out the hostile-input and fuzz tests (faster)." };
+        var keepLogs = new Option<bool>("--keep-logs") { Description = "Keep the cluster's run directory (every process's log) and print where it is." };
         var drills = new Option<string[]>("--drills")
         {
             Description = $"Which drills to run, of {string.Join(", ", AllDrills)} (default: all).",
@@ -45,7 +46,7 @@ public static class ReliabilityCommand
         drills.AcceptOnlyFromAmong(AllDrills);
         var command = new Command("reliability", "Fault drills under load plus the hostile-input and fuzz figures, written to docs/reliability.md.")
         {
-            output, rate, seconds, skipTests, simulated, drills,
+            output, rate, seconds, skipTests, simulated, drills, keepLogs,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -53,7 +54,8 @@ public static class ReliabilityCommand
             var isSimulated = parse.GetValue(simulated);
             var requestRate = parse.GetValue(rate) ?? (isSimulated ? 20 : 2);
             var report = new ReliabilityReport { Simulated = isSimulated };
-            await RunDrillsAsync(report, requestRate, TimeSpan.FromSeconds(parse.GetValue(seconds)), isSimulated, parse.GetValue(drills)!.ToHashSet(), root, ct);
+            await RunDrillsAsync(report, requestRate, TimeSpan.FromSeconds(parse.GetValue(seconds)), isSimulated, parse.GetValue(drills)!.ToHashSet(), root,
+                parse.GetValue(keepLogs), ct);
             if (!parse.GetValue(skipTests))
             {
                 report.TestArtifacts = await RunTestsAsync(root, ct);
@@ -98,7 +100,7 @@ public static class ReliabilityCommand
     }
 
     private static async Task RunDrillsAsync(ReliabilityReport report, double rate, TimeSpan duration, bool simulated, IReadOnlySet<string> selected,
-        string root, CancellationToken ct)
+        string root, bool keepLogs, CancellationToken ct)
     {
         await DotnetCli.BuildAsync(root, ct, "src/Silo/Silo.csproj", "src/Gateway/Gateway.csproj");
         Console.WriteLine($"starting redis-server, 3 silos and a gateway{(simulated ? " (SIMULATED accelerators)" : "")}…");
@@ -115,6 +117,7 @@ public static class ReliabilityCommand
         }
 
         await using var cluster = await LocalCluster.StartAsync(3, AdminKey, "Release", ct, environment);
+        cluster.KeepRunDirectory = keepLogs;
         using var client = await cluster.NewTenantAsync("drill", ct);
         var apiKey = client.DefaultRequestHeaders.Authorization!.Parameter!;
         (await client.PutAsJsonAsync("v1/indexes/drill", new { shards = 6 }, ct)).EnsureSuccessStatusCode();

@@ -188,10 +188,20 @@ public sealed class LocalCluster : IAsyncDisposable
     public string Logs() => string.Join('\n', Directory.GetFiles(RunDirectory, "*.log")
         .Select(f => $"--- {Path.GetFileName(f)}\n{string.Join('\n', File.ReadLines(f).TakeLast(30))}"));
 
+    /// <summary>Leave the run directory (every process's log) in place when the cluster stops.</summary>
+    public bool KeepRunDirectory { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         await Script(default, "stop");
-        Directory.Delete(RunDirectory, recursive: true);
+        if (KeepRunDirectory)
+        {
+            Console.WriteLine($"logs kept in {RunDirectory}");
+        }
+        else
+        {
+            Directory.Delete(RunDirectory, recursive: true);
+        }
     }
 
     private async Task<string> Script(CancellationToken ct, params string[] arguments)

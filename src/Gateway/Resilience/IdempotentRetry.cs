@@ -12,13 +12,22 @@ namespace RerankCluster.Gateway.Resilience;
 /// here: reads (search, stateless rerank, document lookups) and upserts, since re-upserting an id
 /// replaces it (each attempt is a new job). Reads are also hedged (<see cref="Read{T}"/>): a silo that
 /// stalls raises no error at all. Backoff is jittered and doubling, and a shared <see cref="RetryBudget"/>
-/// caps retries and hedges together so a failing cluster is not hit by a storm of them.
+/// caps retries (hedges have one of their own) so a failing cluster is not hit by a storm of them.
 /// </summary>
-public sealed class IdempotentRetry(RetryBudget budget, IOptions<GatewayOptions> options, ILogger<IdempotentRetry> logger)
+/// <param name="hedges">
+/// Hedges have a budget of their own (<see cref="HedgeBudget"/>): with one gateway silo of three stalled, a third of
+/// the reads need one or two, and a hedge of a stalled attempt costs the live silos one read; the delay keeps them
+/// rare when every silo is slow (it follows the p95), which is when extra reads would add load.
+/// </param>
+public sealed class IdempotentRetry(RetryBudget budget, [FromKeyedServices(IdempotentRetry.HedgeBudget)] RetryBudget hedges,
+    IOptions<GatewayOptions> options, ILogger<IdempotentRetry> logger)
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LongestDelay = TimeSpan.FromSeconds(2);
     private readonly RecentLatency _reads = new();
+
+    /// <summary>The service key of the hedges' budget: up to half the reads, plus 5 a second.</summary>
+    public const string HedgeBudget = "hedges";
 
     /// <summary>A write: retried on churn only, never sent twice at once.</summary>
     public Task<T> Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken = default)
@@ -28,42 +37,53 @@ public sealed class IdempotentRetry(RetryBudget budget, IOptions<GatewayOptions>
     }
 
     /// <summary>
-    /// A read: retried on churn, and when it has not answered within the hedging delay (at least
-    /// <c>Gateway:HedgeDelay</c>, at least twice the p95 of recent reads) sent once more through a fresh
-    /// entry; the first success answers and the other attempt is cancelled; an error answers once no attempt is left.
+    /// A read: retried on churn, and each time it has not answered within the hedging delay (at least
+    /// <c>Gateway:HedgeDelay</c>, at least twice the p95 of recent reads) sent again through a fresh entry, up to
+    /// <see cref="MostAttempts"/> at once: the client deals stateless calls round robin over the gateway silos, so
+    /// a hedge may meet the same stalled silo, and a third attempt makes that unlikely. The first success answers
+    /// and the others are cancelled; an error answers once no attempt is left.
     /// </summary>
     public async Task<T> Read<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken = default)
     {
         budget.RecordRequest();
+        hedges.RecordRequest();
         var began = Stopwatch.GetTimestamp();
         using var attempts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var running = new List<Task<(T Answer, TimeSpan Took)>> { Timed(call, began, attempts.Token) };
         var delay = HedgeDelay();
-        if (delay > TimeSpan.Zero &&
-            await Task.WhenAny(running[0], Task.Delay(delay, cancellationToken)) != running[0] &&
-            !cancellationToken.IsCancellationRequested && budget.TryWithdraw())
-        {
-            logger.LogInformation("A read has not answered in {Delay} ms; hedging it through another entry", (int)delay.TotalMilliseconds);
-            running.Add(Timed(call, began, attempts.Token));
-        }
-
+        var sent = 1;
         try
         {
             while (true)
             {
-                var finished = await Task.WhenAny(running);
-                running.Remove(finished);
+                var hedge = delay > TimeSpan.Zero && sent < MostAttempts ? Task.Delay(delay, cancellationToken) : null;
+                var finished = await Task.WhenAny(hedge is null ? running : running.Append<Task>(hedge));
+                cancellationToken.ThrowIfCancellationRequested();
+                if (finished == hedge)
+                {
+                    sent++;
+                    if (hedges.TryWithdraw())
+                    {
+                        logger.LogInformation("A read has not answered in {Delay} ms; hedging it through another entry", (int)delay.TotalMilliseconds);
+                        running.Add(Timed(call, began, attempts.Token));
+                    }
+
+                    continue;
+                }
+
+                var attempt = (Task<(T Answer, TimeSpan Took)>)finished;
+                running.Remove(attempt);
                 // An error answers only when no attempt is left: a hedge refused at admission must not cancel
                 // the attempt that was admitted and is still running.
-                if (finished.IsCompletedSuccessfully || running.Count == 0)
+                if (attempt.IsCompletedSuccessfully || running.Count == 0)
                 {
-                    var (answer, took) = await finished;
+                    var (answer, took) = await attempt;
                     // The attempt's own duration: a hedge that answers for a stalled attempt must not teach a longer delay.
                     _reads.Record(took);
                     return answer;
                 }
 
-                _ = finished.Exception;
+                _ = attempt.Exception;
             }
         }
         finally
@@ -75,6 +95,9 @@ public sealed class IdempotentRetry(RetryBudget budget, IOptions<GatewayOptions>
             }
         }
     }
+
+    /// <summary>Attempts of one read in flight at most (the first and two hedges).</summary>
+    public const int MostAttempts = 3;
 
     private TimeSpan HedgeDelay()
     {
