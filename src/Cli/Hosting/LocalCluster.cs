@@ -15,6 +15,8 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly string _root;
     private readonly string _adminKey;
     private readonly IReadOnlyDictionary<string, string> _environment;
+    // One client for every readiness poll: a drill polls every half second for minutes.
+    private readonly HttpClient _readiness;
 
     private LocalCluster(string root, string runDirectory, Uri baseAddress, string adminKey, int siloBasePort, int redisPort,
         IReadOnlyDictionary<string, string> environment)
@@ -26,6 +28,7 @@ public sealed class LocalCluster : IAsyncDisposable
         BaseAddress = baseAddress;
         _adminKey = adminKey;
         SiloBasePort = siloBasePort;
+        _readiness = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public string RunDirectory { get; }
@@ -105,8 +108,7 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>How many active silos the gateway counts now; null while it is not ready (e.g. mid rolling restart).</summary>
     public async Task<int?> ActiveSilosAsync(CancellationToken ct = default)
     {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        var ready = await http.GetAsync("readyz", ct);
+        using var ready = await _readiness.GetAsync("readyz", ct);
         return ready.IsSuccessStatusCode && (await ready.Content.ReadFromJsonAsync<JsonElement>(ct)).TryGetProperty("active_silos", out var active)
             ? active.GetInt32()
             : null;
@@ -193,6 +195,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _readiness.Dispose();
         await Script(default, "stop");
         if (KeepRunDirectory)
         {

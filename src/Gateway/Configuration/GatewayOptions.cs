@@ -27,11 +27,12 @@ public sealed class GatewayOptions : ISelfValidatingOptions
     public TimeSpan RetryWindow { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// The least a search, rerank or document read waits before a second attempt is sent through another
-    /// entry (and so, often, another silo); the wait is at least twice the p95 of recent reads. The first
-    /// answer wins and the other attempt is cancelled. Hedges spend the retry budget, so they can add at
-    /// most about a tenth to the load. A stalled (not dead) silo is never declared dead within seconds; this
-    /// is what keeps reads that entered through it answering. 0 turns hedging off.
+    /// The least a search, rerank or document read waits before it is sent again through another entry (and
+    /// so, often, another silo); the wait is at least twice the p95 of recent reads, and a read has at most
+    /// three attempts in flight. The first success answers and the other attempts are cancelled. Hedges
+    /// have a budget of their own, half the reads plus 5 a second (<c>IdempotentRetry.HedgeBudget</c>). A
+    /// stalled (not dead) silo is never declared dead within seconds; this is what keeps reads that entered
+    /// through it answering. 0 turns hedging off.
     /// </summary>
     public TimeSpan HedgeDelay { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -6,4 +6,9 @@ namespace RerankCluster.Grains.Interfaces;
 /// Nothing was written; the caller retries, and reaches the current writer.
 /// </summary>
 [GenerateSerializer]
-public sealed class ShardWriterFencedException(string message) : RerankException(message);
+public sealed class ShardWriterFencedException(string message) : RerankException(message)
+{
+    /// <summary>The refusal every shard store gives a superseded writer.</summary>
+    public static ShardWriterFencedException Of(string shardKey) =>
+        new($"Shard {shardKey} has a newer writer than this replica-0 activation; nothing was written. The write is retried on the current one.");
+}

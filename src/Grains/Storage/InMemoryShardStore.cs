@@ -18,7 +18,7 @@ public sealed class InMemoryShardStore : IShardStore
     {
         if (!_writers.TryGetValue(shardKey, out var current) || current != writer)
         {
-            throw new ShardWriterFencedException($"Shard {shardKey} has a newer writer than this replica-0 activation; nothing was written.");
+            throw ShardWriterFencedException.Of(shardKey);
         }
     }
 

@@ -74,8 +74,7 @@ public sealed class RedisShardStore(IConnectionMultiplexer redis, string keyPref
         _ = write(transaction);
         if (!await transaction.ExecuteAsync())
         {
-            throw new ShardWriterFencedException(
-                $"Shard {shardKey} has a newer writer than this replica-0 activation; nothing was written. The write is retried on the current one.");
+            throw ShardWriterFencedException.Of(shardKey);
         }
     });
 
