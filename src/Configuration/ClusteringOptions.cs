@@ -32,7 +32,7 @@ public sealed class ClusteringOptions : ISelfValidatingOptions
 
     /// <summary>
     /// How often a gateway's cluster client reads the list of silo gateways (Orleans' default is a minute).
-    /// A client sends stateless reads round robin over the gateways it knows, so until it reads the list
+    /// A client sends each grain's calls through one of the gateways it knows, so until it reads the list
     /// again a silo that joined takes none of them, and losing the silos it does know stalls every read.
     /// </summary>
     public TimeSpan GatewayListRefresh { get; set; } = TimeSpan.FromSeconds(10);

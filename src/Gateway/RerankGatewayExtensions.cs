@@ -34,6 +34,7 @@ public static class RerankGatewayExtensions
         services.AddSingleton<TenantRateLimiter>();
         services.AddSingleton(new RetryBudget());
         services.AddKeyedSingleton(IdempotentRetry.HedgeBudget, new RetryBudget(ratio: 0.5));
+        services.AddSingleton(sp => new ReadEntries(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<GatewayOptions>>().Value.StallProbation));
         services.AddSingleton<IdempotentRetry>();
         // Bad bodies are thrown, not answered silently, so GrainExceptionHandler can say what was wrong.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);

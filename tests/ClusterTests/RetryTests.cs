@@ -14,8 +14,9 @@ public sealed class RetryTests
         public override long GetTimestamp() => 0;
     }
 
-    private static IdempotentRetry Retry(TimeSpan window, TimeSpan? hedgeDelay = null, RetryBudget? hedges = null) =>
-        new(new RetryBudget(), hedges ?? new RetryBudget(ratio: 0.5), Options.Create(new GatewayOptions { RetryWindow = window, HedgeDelay = hedgeDelay ?? TimeSpan.FromSeconds(1) }),
+    private static IdempotentRetry Retry(TimeSpan window, TimeSpan? hedgeDelay = null, RetryBudget? hedges = null, ReadEntries? entries = null) =>
+        new(new RetryBudget(), hedges ?? new RetryBudget(ratio: 0.5), entries ?? new ReadEntries(TimeProvider.System, TimeSpan.FromSeconds(5)),
+            Options.Create(new GatewayOptions { RetryWindow = window, HedgeDelay = hedgeDelay ?? TimeSpan.FromSeconds(1) }),
             NullLogger<IdempotentRetry>.Instance);
 
     // Bounds a wait that must end; it is no timing claim (hedges here fire after 50 ms).
@@ -27,7 +28,7 @@ public sealed class RetryTests
         var retry = Retry(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
         var attempts = 0;
         var frozen = new List<CancellationToken>();
-        var answer = await retry.Read(async token =>
+        var answer = await retry.Read("i", async (_, token) =>
         {
             if (Interlocked.Increment(ref attempts) <= 2)
             {
@@ -49,11 +50,57 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task Hedges_and_the_next_reads_go_around_the_entry_that_stalled_and_an_entry_that_answers_is_used_again()
+    {
+        var entries = new ReadEntries(TimeProvider.System, TimeSpan.FromMinutes(1));
+        var retry = Retry(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50), entries: entries);
+        // Entry 5 enters through a frozen silo: nothing sent through it answers.
+        var tried = new List<long>();
+        async Task<long> Through(long entry, CancellationToken token)
+        {
+            lock (tried)
+            {
+                tried.Add(entry);
+            }
+
+            if (entry == 5)
+            {
+                await Task.Delay(Timeout.Infinite, token);
+            }
+
+            return entry;
+        }
+
+        // Until a read happens to go through entry 5, then once more: that read's hedge goes elsewhere and answers.
+        while (!tried.Contains(5))
+        {
+            await retry.Read("i", Through).WaitAsync(LivenessBound);
+        }
+
+        tried.Clear();
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.NotEqual(5, await retry.Read("i", Through).WaitAsync(LivenessBound));
+        }
+
+        Assert.DoesNotContain(5L, tried);
+
+        // Through another scope the same entry number is another grain: it is tried.
+        var rerankTried = new HashSet<long>();
+        for (var i = 0; i < 2_000 && !rerankTried.Contains(5); i++)
+        {
+            rerankTried.Add(await retry.Read("rerank", (entry, _) => Task.FromResult(entry)).WaitAsync(LivenessBound));
+        }
+
+        Assert.Contains(5L, rerankTried);
+    }
+
+    [Fact]
     public async Task A_hedge_that_fails_while_the_first_attempt_still_runs_does_not_answer_for_it()
     {
         var retry = Retry(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
         var attempts = 0;
-        var answer = await retry.Read(async token =>
+        var answer = await retry.Read("i", async (_, token) =>
         {
             if (Interlocked.Increment(ref attempts) > 1)
             {
@@ -80,7 +127,7 @@ public sealed class RetryTests
                  })
         {
             var attempts = 0;
-            var answer = await retry.Read(async token =>
+            var answer = await retry.Read("i", async (_, token) =>
             {
                 Interlocked.Increment(ref attempts);
                 await Task.Delay(200, token);
@@ -92,7 +139,7 @@ public sealed class RetryTests
 
         var calls = 0;
         await Assert.ThrowsAsync<ArgumentException>(() =>
-            Retry(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(1)).Read<int>(_ => { calls++; throw new ArgumentException("bad input"); }));
+            Retry(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(1)).Read<int>("i", (_, _) => { calls++; throw new ArgumentException("bad input"); }));
         Assert.Equal(1, calls);
     }
 

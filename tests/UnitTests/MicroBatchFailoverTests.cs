@@ -272,15 +272,4 @@ public sealed class MicroBatchFailoverTests
     }
 
     private static RerankBatchResult Scored(string silo, RerankBatch batch) => new(new float[batch.Passages.Length], silo, 0, 0, 0, 0);
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-    }
 }

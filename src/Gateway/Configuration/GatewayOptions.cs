@@ -36,6 +36,12 @@ public sealed class GatewayOptions : ISelfValidatingOptions
     /// </summary>
     public TimeSpan HedgeDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long reads pass over an entry (and so, the gateway silo the client sends it through) whose attempt did not
+    /// answer within the hedging delay; doubled each time in a row, up to a minute; an answer through it clears it.
+    /// </summary>
+    public TimeSpan StallProbation { get; set; } = TimeSpan.FromSeconds(5);
+
     public bool RequiresKeys => !string.IsNullOrEmpty(AdminKey);
 
     public IEnumerable<string> Validate()
@@ -58,6 +64,11 @@ public sealed class GatewayOptions : ISelfValidatingOptions
         if (HedgeDelay < TimeSpan.Zero || HedgeDelay > TimeSpan.FromMinutes(1))
         {
             yield return $"{Section}:HedgeDelay must be between 0 (off) and 1 minute (got {HedgeDelay}).";
+        }
+
+        if (StallProbation < TimeSpan.FromMilliseconds(100) || StallProbation > TimeSpan.FromMinutes(1))
+        {
+            yield return $"{Section}:StallProbation must be between 100 ms and 1 minute (got {StallProbation}).";
         }
 
         if (KeyLookupTimeout <= TimeSpan.Zero || KeyLookupTimeout > TimeSpan.FromSeconds(30))

@@ -76,7 +76,8 @@ public static class IndexEndpoints
                 : throw new NotFoundException($"Upsert job '{job}' of index '{index}' is unknown."));
 
         indexes.MapGet("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains, IdempotentRetry retry) =>
-            await retry.Read(token => grains.GetGrain<IQueryGrain>(ReadEntry.Any(), IndexKey.For(http.Tenant(), index)).GetDocument(id, token), http.RequestAborted)
+            await retry.Read(IndexKey.For(http.Tenant(), index),
+                    (entry, token) => grains.GetGrain<IQueryGrain>(entry, IndexKey.For(http.Tenant(), index)).GetDocument(id, token), http.RequestAborted)
                 is { } document
                 ? Results.Ok(ResponseMapping.ToBody(document))
                 : throw new NotFoundException($"Document '{id}' is not in index '{index}'."));
@@ -109,8 +110,8 @@ public static class IndexEndpoints
                 throw new ArgumentException(problem);
             }
 
-            var response = await retry.Read(token => grains.GetGrain<IQueryGrain>(ReadEntry.Any(), IndexKey.For(http.Tenant(), index)).Search(request, token),
-                http.RequestAborted);
+            var response = await retry.Read(IndexKey.For(http.Tenant(), index),
+                (entry, token) => grains.GetGrain<IQueryGrain>(entry, IndexKey.For(http.Tenant(), index)).Search(request, token), http.RequestAborted);
             ResponseMapping.ReportTimings(http.Response, "search", response.Timings.Rerank, response.Timings.TotalMs, response.Timings);
             return Results.Ok(ResponseMapping.ToBody(response));
         });

@@ -17,6 +17,9 @@ namespace RerankCluster.Gateway.Endpoints;
 /// </summary>
 public static class RerankEndpoints
 {
+    /// <summary>The entries of the stateless rerank API, one set for every tenant (<see cref="ReadEntries"/>).</summary>
+    private const string RerankScope = "rerank";
+
     public static IEndpointRouteBuilder MapRerankEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/rerank", async (CohereRerankBody body, HttpContext http, IGrainFactory grains, IOptions<LimitsOptions> limits,
@@ -121,7 +124,7 @@ public static class RerankEndpoints
             throw new ArgumentException(problem);
         }
 
-        var response = await retry.Read(token => grains.GetGrain<IRerankGrain>(ReadEntry.Any()).Rerank(request, token), http.RequestAborted);
+        var response = await retry.Read(RerankScope, (entry, token) => grains.GetGrain<IRerankGrain>(entry).Rerank(request, token), http.RequestAborted);
         ResponseMapping.ReportTimings(http.Response, "rerank", response.Timings, response.Timings.TotalMs);
         return response;
     }

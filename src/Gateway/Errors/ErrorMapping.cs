@@ -31,7 +31,7 @@ public static class ErrorMapping
         }
 
         // A storage outage decides the answer wherever it sits in the chain (Orleans wraps it).
-        if (ExceptionChain.Of(exception).OfType<StorageUnavailableException>().FirstOrDefault() is { } storage)
+        if (StorageUnavailableException.In(exception) is { } storage)
         {
             return new(StatusCodes.Status503ServiceUnavailable, "Storage unavailable", null, storage.Message, Shortly);
         }

@@ -15,11 +15,13 @@ namespace RerankCluster.Gateway.Resilience;
 /// caps retries (hedges have one of their own) so a failing cluster is not hit by a storm of them.
 /// </summary>
 /// <param name="hedges">
-/// Hedges have a budget of their own (<see cref="HedgeBudget"/>): with one gateway silo of three stalled, a third of
-/// the reads need one or two, and a hedge of a stalled attempt costs the live silos one read; the delay keeps them
-/// rare when every silo is slow (it follows the p95), which is when extra reads would add load.
+/// Hedges have a budget of their own (<see cref="HedgeBudget"/>): with one gateway silo of three stalled, the reads
+/// through its entries need one until those entries are passed over, and a hedge of a stalled attempt costs the live
+/// silos one read; the delay keeps them rare when every silo is slow (it follows the p95), which is when extra reads
+/// would add load.
 /// </param>
-public sealed class IdempotentRetry(RetryBudget budget, [FromKeyedServices(IdempotentRetry.HedgeBudget)] RetryBudget hedges,
+/// <param name="entries">Which entries reads go through, less those that stalled lately.</param>
+public sealed class IdempotentRetry(RetryBudget budget, [FromKeyedServices(IdempotentRetry.HedgeBudget)] RetryBudget hedges, ReadEntries entries,
     IOptions<GatewayOptions> options, ILogger<IdempotentRetry> logger)
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
@@ -38,18 +40,21 @@ public sealed class IdempotentRetry(RetryBudget budget, [FromKeyedServices(Idemp
 
     /// <summary>
     /// A read: retried on churn, and each time it has not answered within the hedging delay (at least
-    /// <c>Gateway:HedgeDelay</c>, at least twice the p95 of recent reads) sent again through a fresh entry, up to
-    /// <see cref="MostAttempts"/> at once: the client deals stateless calls round robin over the gateway silos, so
-    /// a hedge may meet the same stalled silo, and a third attempt makes that unlikely. The first success answers
-    /// and the others are cancelled; an error answers once no attempt is left.
+    /// <c>Gateway:HedgeDelay</c>, at least twice the p95 of recent reads) sent again through another entry, up to
+    /// <see cref="MostAttempts"/> at once. An entry stands for the gateway silo the client sends it through: one whose
+    /// attempt did not answer within the delay is passed over for a while (<see cref="ReadEntries"/>), so that hedges and
+    /// the next reads go around a stalled silo. The first success answers and the others are cancelled; an error
+    /// answers once no attempt is left.
     /// </summary>
-    public async Task<T> Read<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken = default)
+    /// <param name="scope">The grain the entries enter: an index's key for its searches and lookups, "rerank" for the rerank API.</param>
+    /// <param name="call">The read through the given entry.</param>
+    public async Task<T> Read<T>(string scope, Func<long, CancellationToken, Task<T>> call, CancellationToken cancellationToken = default)
     {
         budget.RecordRequest();
         hedges.RecordRequest();
         var began = Stopwatch.GetTimestamp();
-        using var attempts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var running = new List<Task<(T Answer, TimeSpan Took)>> { Timed(call, began, attempts.Token) };
+        using var cancelAttempts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = new List<Attempt<T>> { Send(scope, call, began, cancelAttempts.Token) };
         var delay = HedgeDelay();
         var sent = 1;
         try
@@ -57,41 +62,50 @@ public sealed class IdempotentRetry(RetryBudget budget, [FromKeyedServices(Idemp
             while (true)
             {
                 var hedge = delay > TimeSpan.Zero && sent < MostAttempts ? Task.Delay(delay, cancellationToken) : null;
-                var finished = await Task.WhenAny(hedge is null ? running : running.Append<Task>(hedge));
+                var tasks = running.Select(attempt => (Task)attempt.Answer);
+                var finished = await Task.WhenAny(hedge is null ? tasks : tasks.Append(hedge));
                 cancellationToken.ThrowIfCancellationRequested();
                 if (finished == hedge)
                 {
                     sent++;
+                    foreach (var slow in running.Where(attempt => !attempt.Stalled))
+                    {
+                        slow.Stalled = true;
+                        var passedOver = entries.Stalled(scope, slow.Entry);
+                        logger.LogInformation("A read through entry {Entry} of {Scope} has not answered in {Delay} ms; the entry is passed over for {PassedOver} s",
+                            slow.Entry, scope, (int)delay.TotalMilliseconds, (int)passedOver.TotalSeconds);
+                    }
+
                     if (hedges.TryWithdraw())
                     {
-                        logger.LogInformation("A read has not answered in {Delay} ms; hedging it through another entry", (int)delay.TotalMilliseconds);
-                        running.Add(Timed(call, began, attempts.Token));
+                        running.Add(Send(scope, call, began, cancelAttempts.Token));
                     }
 
                     continue;
                 }
 
-                var attempt = (Task<(T Answer, TimeSpan Took)>)finished;
+                var attempt = running.First(a => a.Answer == finished);
                 running.Remove(attempt);
                 // An error answers only when no attempt is left: a hedge refused at admission must not cancel
                 // the attempt that was admitted and is still running.
-                if (attempt.IsCompletedSuccessfully || running.Count == 0)
+                if (attempt.Answer.IsCompletedSuccessfully || running.Count == 0)
                 {
-                    var (answer, took) = await attempt;
+                    var (answer, took) = await attempt.Answer;
+                    entries.Answered(scope, attempt.Entry);
                     // The attempt's own duration: a hedge that answers for a stalled attempt must not teach a longer delay.
                     _reads.Record(took);
                     return answer;
                 }
 
-                _ = attempt.Exception;
+                _ = attempt.Answer.Exception;
             }
         }
         finally
         {
-            attempts.Cancel();
-            foreach (var loser in running.Where(attempt => !attempt.IsCompleted))
+            cancelAttempts.Cancel();
+            foreach (var loser in running.Where(attempt => !attempt.Answer.IsCompleted))
             {
-                _ = loser.ContinueWith(static attempt => attempt.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                _ = loser.Answer.ContinueWith(static attempt => attempt.Exception, TaskContinuationOptions.OnlyOnFaulted);
             }
         }
     }
@@ -105,11 +119,19 @@ public sealed class IdempotentRetry(RetryBudget budget, [FromKeyedServices(Idemp
         return least <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(least.Ticks, 2 * _reads.Quantile(0.95).Ticks));
     }
 
-    private async Task<(T Answer, TimeSpan Took)> Timed<T>(Func<CancellationToken, Task<T>> call, long began, CancellationToken cancellationToken)
+    /// <summary>One attempt: through an entry picked afresh for each retry after churn, timed from its own start.</summary>
+    private Attempt<T> Send<T>(string scope, Func<long, CancellationToken, Task<T>> call, long began, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        var answer = await Retrying(call, began, cancellationToken);
-        return (answer, Stopwatch.GetElapsedTime(started));
+        var attempt = new Attempt<T>();
+        attempt.Answer = Timed();
+        return attempt;
+
+        async Task<(T Answer, TimeSpan Took)> Timed()
+        {
+            var started = Stopwatch.GetTimestamp();
+            var answer = await Retrying(token => call(attempt.Entry = entries.Pick(scope), token), began, cancellationToken);
+            return (answer, Stopwatch.GetElapsedTime(started));
+        }
     }
 
     private async Task<T> Retrying<T>(Func<CancellationToken, Task<T>> call, long began, CancellationToken cancellationToken)
@@ -130,5 +152,16 @@ public sealed class IdempotentRetry(RetryBudget budget, [FromKeyedServices(Idemp
                 await Task.Delay(delay, cancellationToken);
             }
         }
+    }
+
+    private sealed class Attempt<T>
+    {
+        public Task<(T Answer, TimeSpan Took)> Answer = null!;
+
+        /// <summary>The entry of its latest try.</summary>
+        public long Entry;
+
+        /// <summary>Already counted against its entry.</summary>
+        public bool Stalled;
     }
 }

@@ -106,7 +106,11 @@ public static class RerankSiloBuilderExtensions
             cluster.ServiceId = options.ServiceId;
         });
         silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: options.AdvertisedAddress is not null);
-        return silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.RedisConnectionString!));
+        // The grain directory in Redis too, not partitioned over the silos: a frozen silo owns no entry that
+        // the live ones must ask it for (every new upsert job, every location a silo has not cached yet),
+        // and a killed one takes no entry with it, so a shard replica is never activated twice.
+        return silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.RedisConnectionString!))
+            .UseRedisGrainDirectoryAsDefault(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.RedisConnectionString!));
     }
 
     private static void AddModels(IServiceCollection services)
