@@ -76,11 +76,13 @@ public static class IndexEndpoints
                 : throw new NotFoundException($"Upsert job '{job}' of index '{index}' is unknown."));
 
         indexes.MapGet("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains, IdempotentRetry retry) =>
-            await retry.Read(IndexKey.For(http.Tenant(), index),
-                    (entry, token) => grains.GetGrain<IQueryGrain>(entry, IndexKey.For(http.Tenant(), index)).GetDocument(id, token), http.RequestAborted)
+        {
+            var indexKey = IndexKey.For(http.Tenant(), index);
+            return await retry.Read(indexKey, (entry, token) => grains.GetGrain<IQueryGrain>(entry, indexKey).GetDocument(id, token), http.RequestAborted)
                 is { } document
                 ? Results.Ok(ResponseMapping.ToBody(document))
-                : throw new NotFoundException($"Document '{id}' is not in index '{index}'."));
+                : throw new NotFoundException($"Document '{id}' is not in index '{index}'.");
+        });
 
         indexes.MapDelete("/documents/{id}", async (string index, string id, HttpContext http, IGrainFactory grains) =>
             await Index(grains, http, index).DeleteDocument(id)
@@ -110,8 +112,8 @@ public static class IndexEndpoints
                 throw new ArgumentException(problem);
             }
 
-            var response = await retry.Read(IndexKey.For(http.Tenant(), index),
-                (entry, token) => grains.GetGrain<IQueryGrain>(entry, IndexKey.For(http.Tenant(), index)).Search(request, token), http.RequestAborted);
+            var indexKey = IndexKey.For(http.Tenant(), index);
+            var response = await retry.Read(indexKey, (entry, token) => grains.GetGrain<IQueryGrain>(entry, indexKey).Search(request, token), http.RequestAborted);
             ResponseMapping.ReportTimings(http.Response, "search", response.Timings.Rerank, response.Timings.TotalMs, response.Timings);
             return Results.Ok(ResponseMapping.ToBody(response));
         });

@@ -50,7 +50,7 @@ public sealed class ReadEntries(TimeProvider clock, TimeSpan probation)
             (_, earlier) => now < earlier.Until
                 ? earlier
                 : new Stall(now + Ticks(Longer(earlier.InARow)), earlier.InARow + 1));
-        return TimeSpan.FromSeconds((double)(stall.Until - now) / clock.TimestampFrequency);
+        return clock.GetElapsedTime(now, stall.Until);
     }
 
     /// <summary>An attempt through the entry answered: it is trusted again, and its next stall starts the probation afresh.</summary>

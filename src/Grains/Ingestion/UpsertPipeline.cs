@@ -109,7 +109,7 @@ public sealed class UpsertPipeline(
     /// <summary>What a job's status may say about a failure: storage and time-outs by name, anything else by type only.</summary>
     public static string Describe(Exception error) => error switch
     {
-        _ when ExceptionChain.Of(error).OfType<StorageUnavailableException>().FirstOrDefault() is { } storage => storage.Message,
+        _ when StorageUnavailableException.In(error) is { } storage => storage.Message,
         TimeoutException => "a grain call timed out",
         RerankException or InvalidOperationException or ArgumentException => error.Message,
         _ => $"{error.GetType().Name}; the error is in the silo log",

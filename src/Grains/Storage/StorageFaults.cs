@@ -6,9 +6,10 @@ namespace RerankCluster.Grains.Storage;
 /// <summary>Recognises a storage outage in an exception chain and turns it into <see cref="StorageUnavailableException"/>.</summary>
 public static class StorageFaults
 {
-    // Orleans' Redis providers wrap the client's exceptions in their own, named after Redis.
-    public static bool IsStorageFault(Exception? exception) => ExceptionChain.Of(exception).Any(e =>
-        e is RedisException or StorageUnavailableException || e.GetType().Name.Contains("Redis", StringComparison.Ordinal));
+    // Orleans' Redis providers wrap the client's exceptions in their own, named after Redis; its Redis grain
+    // directory passes them on as text only (StorageUnavailableException.In).
+    public static bool IsStorageFault(Exception? exception) => exception is not null && (StorageUnavailableException.In(exception) is not null ||
+        ExceptionChain.Of(exception).Any(e => e is RedisException || e.GetType().Name.Contains("Redis", StringComparison.Ordinal)));
 
     public static Task Guard(Func<Task> operation) => Guard(async () =>
     {
