@@ -49,8 +49,8 @@ public static class DerivedTestCrossEncoder
         return OnnxGraphSplicer.Splice(
             model,
             [
-                new OnnxNode("classifier_matmul", "MatMul", "", [PooledOutput, "classifier.weight"], ["classifier_out"]),
-                new OnnxNode("classifier_add", "Add", "", ["classifier_out", "classifier.bias"], ["logits"]),
+                OnnxNodes.Create("classifier_matmul", "MatMul", "", [PooledOutput, "classifier.weight"], ["classifier_out"]),
+                OnnxNodes.Create("classifier_add", "Add", "", ["classifier_out", "classifier.bias"], ["logits"]),
             ],
             [
                 new OnnxGraphSplicer.FloatTensor("classifier.weight", [Hidden, 1], weights),

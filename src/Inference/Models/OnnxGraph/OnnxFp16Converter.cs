@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using RerankCluster.Inference.Models.OnnxGraph.Schema;
+using DataType = RerankCluster.Inference.Models.OnnxGraph.Schema.TensorProto.Types.DataType;
 
 namespace RerankCluster.Inference.Models.OnnxGraph;
 
@@ -20,26 +22,18 @@ public static class OnnxFp16Converter
         var graph = WeightedMatMulGraph.Parse(model, minimumDimension);
         var weights = graph.MatMuls.Select(graph.Weight).DistinctBy(w => w.Name).ToList();
         var cast = new HashSet<string>();
-        var result = graph.Rewrite((output, node) =>
+        var result = graph.Rewrite(node =>
         {
-            var input = node.Inputs[0];
-            if (cast.Add(input))
-            {
-                new OnnxNode(input + "/CastFp16", "Cast", "", [input], [input + "_fp16"]).WriteTo(output, ("to", CastToFloat16));
-            }
-
-            var product = node.Outputs[0] + "_fp16";
-            new OnnxNode(node.Name, "MatMul", "", [input + "_fp16", node.Inputs[1] + "_fp16"], [product]).WriteTo(output);
-            new OnnxNode(node.Name + "/CastFp32", "Cast", "", [product], node.Outputs).WriteTo(output, ("to", CastToFloat));
-        }, output =>
-        {
-            foreach (var weight in weights)
-            {
-                var halves = weight.Floats().Select(v => (Half)v).ToArray();
-                OnnxTensorProto.WriteInitializer(output, weight.Name + "_fp16", weight.Dims, OnnxTensorProto.Float16,
-                    MemoryMarshal.AsBytes(halves.AsSpan()).ToArray());
-            }
-        });
+            var input = node.Input[0];
+            var product = node.Output[0] + "_fp16";
+            return
+            [
+                .. cast.Add(input) ? [OnnxNodes.Create(input + "/CastFp16", "Cast", "", [input], [input + "_fp16"], ("to", CastToFloat16))] : Array.Empty<NodeProto>(),
+                OnnxNodes.Create(node.Name, "MatMul", "", [input + "_fp16", node.Input[1] + "_fp16"], [product]),
+                OnnxNodes.Create(node.Name + "/CastFp32", "Cast", "", [product], node.Output, ("to", CastToFloat)),
+            ];
+        }, weights.Select(weight => OnnxTensors.Create(weight.Name + "_fp16", weight.Dims, DataType.Float16,
+            MemoryMarshal.AsBytes(OnnxTensors.Floats(weight).Select(v => (Half)v).ToArray().AsSpan()).ToArray())));
 
         var fp32Bytes = weights.Sum(w => w.Dims[0] * w.Dims[1] * sizeof(float));
         report = new Report(graph.MatMuls.Count, graph.OtherMatMuls, fp32Bytes, fp32Bytes / 2);

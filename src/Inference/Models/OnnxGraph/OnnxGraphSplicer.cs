@@ -1,16 +1,12 @@
-using System.Runtime.InteropServices;
+using Google.Protobuf;
+using RerankCluster.Inference.Models.OnnxGraph.Schema;
+using DataType = RerankCluster.Inference.Models.OnnxGraph.Schema.TensorProto.Types.DataType;
 
 namespace RerankCluster.Inference.Models.OnnxGraph;
 
-/// <summary>
-/// Adds nodes and initialisers to an ONNX model's graph and replaces its outputs, working on the
-/// serialised protobuf so that the large weight tensors are copied byte for byte.
-/// </summary>
+/// <summary>Adds nodes and initialisers to an ONNX model's graph and replaces its outputs.</summary>
 public static class OnnxGraphSplicer
 {
-    // Field numbers from onnx.proto (GraphProto, ValueInfoProto, TypeProto).
-    private const int GraphOutput = 12;
-
     public sealed record FloatTensor(string Name, IReadOnlyList<long> Dims, float[] Values);
 
     /// <summary>
@@ -20,82 +16,30 @@ public static class OnnxGraphSplicer
     public sealed record FloatOutput(string Name, IReadOnlyList<long?>? Dims);
 
     /// <summary>Returns the graph names that the model declares as outputs.</summary>
-    public static IReadOnlyList<string> OutputNames(byte[] model)
-    {
-        var graphBytes = OnnxModelProto.Graph(model);
-        var names = new List<string>();
-        foreach (var output in ProtoWire.ReadFields(graphBytes).Where(f => f.Number == GraphOutput))
-        {
-            var valueInfo = graphBytes.Slice(output.PayloadStart, output.End - output.PayloadStart);
-            var name = ProtoWire.ReadFields(valueInfo).First(f => f.Number == 1);
-            names.Add(System.Text.Encoding.UTF8.GetString(valueInfo.Span[name.PayloadStart..name.End]));
-        }
+    public static IReadOnlyList<string> OutputNames(byte[] model) => OnnxModelFile.Parse(model).Graph.Output.Select(o => o.Name).ToList();
 
-        return names;
+    internal static byte[] Splice(byte[] model, IEnumerable<NodeProto> nodes, IEnumerable<FloatTensor> initializers, IEnumerable<FloatOutput> outputs)
+    {
+        var proto = OnnxModelFile.Parse(model);
+        var graph = proto.Graph;
+        graph.Node.AddRange(nodes);
+        graph.Initializer.AddRange(initializers.Select(t => OnnxTensors.Float(t.Name, t.Dims, t.Values)));
+        graph.Output.Clear();
+        graph.Output.AddRange(outputs.Select(Output));
+        return proto.ToByteArray();
     }
 
-    public static byte[] Splice(byte[] model, IEnumerable<OnnxNode> nodes, IEnumerable<FloatTensor> initializers, IEnumerable<FloatOutput> outputs)
+    private static ValueInfoProto Output(FloatOutput output)
     {
-        var graph = OnnxModelProto.Graph(model);
-        using var newGraph = new MemoryStream(graph.Length + 64 * 1024);
-        WriteGraph(newGraph, graph, nodes, initializers, outputs);
-        return OnnxModelProto.WithGraph(model, newGraph);
-    }
-
-    private static void WriteGraph(Stream output, ReadOnlyMemory<byte> graph, IEnumerable<OnnxNode> nodes,
-        IEnumerable<FloatTensor> initializers, IEnumerable<FloatOutput> outputs)
-    {
-        foreach (var field in ProtoWire.ReadFields(graph))
+        var tensor = new TypeProto.Types.Tensor { ElemType = (int)DataType.Float };
+        if (output.Dims is not null)
         {
-            if (field.Number != GraphOutput)
-            {
-                output.Write(graph.Span[field.Start..field.End]);
-            }
+            tensor.Shape = new TensorShapeProto();
+            tensor.Shape.Dim.AddRange(output.Dims.Select(dim => dim is { } size
+                ? new TensorShapeProto.Types.Dimension { DimValue = size }
+                : new TensorShapeProto.Types.Dimension { DimParam = "batch" }));
         }
 
-        foreach (var node in nodes)
-        {
-            node.WriteTo(output);
-        }
-
-        foreach (var tensor in initializers)
-        {
-            OnnxTensorProto.WriteInitializer(output, tensor.Name, tensor.Dims.ToArray(), OnnxTensorProto.Float,
-                MemoryMarshal.AsBytes(tensor.Values.AsSpan()).ToArray());
-        }
-
-        foreach (var graphOutput in outputs)
-        {
-            ProtoWire.WriteMessageField(output, GraphOutput, v =>
-            {
-                ProtoWire.WriteStringField(v, 1, graphOutput.Name);
-                ProtoWire.WriteMessageField(v, 2, type => ProtoWire.WriteMessageField(type, 1, tensorType =>
-                {
-                    ProtoWire.WriteVarintField(tensorType, 1, OnnxTensorProto.Float);
-                    if (graphOutput.Dims is null)
-                    {
-                        return;
-                    }
-
-                    ProtoWire.WriteMessageField(tensorType, 2, shape =>
-                    {
-                        foreach (var dim in graphOutput.Dims)
-                        {
-                            ProtoWire.WriteMessageField(shape, 1, d =>
-                            {
-                                if (dim is { } size)
-                                {
-                                    ProtoWire.WriteVarintField(d, 1, size);
-                                }
-                                else
-                                {
-                                    ProtoWire.WriteStringField(d, 2, "batch");
-                                }
-                            });
-                        }
-                    });
-                }));
-            });
-        }
+        return new ValueInfoProto { Name = output.Name, Type = new TypeProto { TensorType = tensor } };
     }
 }

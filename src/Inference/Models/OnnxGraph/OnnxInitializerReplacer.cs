@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Google.Protobuf;
 
 namespace RerankCluster.Inference.Models.OnnxGraph;
 
@@ -8,33 +8,27 @@ namespace RerankCluster.Inference.Models.OnnxGraph;
 /// </summary>
 public static class OnnxInitializerReplacer
 {
-
     public static byte[] Replace(byte[] model, IReadOnlyDictionary<string, OnnxGraphSplicer.FloatTensor> replacements)
     {
-        var graph = OnnxModelProto.Graph(model);
+        var proto = OnnxModelFile.Parse(model);
+        var initializers = proto.Graph.Initializer;
         var replaced = new HashSet<string>(StringComparer.Ordinal);
-        using var newGraph = new MemoryStream(graph.Length);
-        foreach (var field in ProtoWire.ReadFields(graph))
+        for (var i = 0; i < initializers.Count; i++)
         {
-            if (field.Number == OnnxTensorProto.GraphInitializer)
+            var tensor = initializers[i];
+            if (!replacements.TryGetValue(tensor.Name, out var value))
             {
-                var tensor = OnnxTensorProto.Parse(graph.Slice(field.PayloadStart, field.End - field.PayloadStart));
-                if (replacements.TryGetValue(tensor.Name, out var value))
-                {
-                    if (tensor.DataType != OnnxTensorProto.Float || !tensor.Dims.SequenceEqual(value.Dims))
-                    {
-                        throw new InvalidDataException(
-                            $"Initializer '{tensor.Name}' is [{string.Join(", ", tensor.Dims)}] of type {tensor.DataType}; the replacement is float [{string.Join(", ", value.Dims)}].");
-                    }
-
-                    OnnxTensorProto.WriteInitializer(newGraph, tensor.Name, tensor.Dims, OnnxTensorProto.Float,
-                        MemoryMarshal.AsBytes(value.Values.AsSpan()).ToArray());
-                    replaced.Add(tensor.Name);
-                    continue;
-                }
+                continue;
             }
 
-            newGraph.Write(graph.Span[field.Start..field.End]);
+            if (!OnnxTensors.IsFloat(tensor) || !tensor.Dims.SequenceEqual(value.Dims))
+            {
+                throw new InvalidDataException(
+                    $"Initializer '{tensor.Name}' is [{string.Join(", ", tensor.Dims)}] of type {tensor.DataType}; the replacement is float [{string.Join(", ", value.Dims)}].");
+            }
+
+            initializers[i] = OnnxTensors.Float(tensor.Name, tensor.Dims, value.Values);
+            replaced.Add(tensor.Name);
         }
 
         var unused = replacements.Keys.Where(k => !replaced.Contains(k)).ToList();
@@ -43,6 +37,6 @@ public static class OnnxInitializerReplacer
             throw new InvalidDataException($"The graph has no initializer named {string.Join(", ", unused.Take(5).Select(n => $"'{n}'"))}.");
         }
 
-        return OnnxModelProto.WithGraph(model, newGraph);
+        return proto.ToByteArray();
     }
 }

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using RerankCluster.Inference.Models.OnnxGraph.Schema;
+using DataType = RerankCluster.Inference.Models.OnnxGraph.Schema.TensorProto.Types.DataType;
 
 namespace RerankCluster.Inference.Models.OnnxGraph;
 
@@ -31,7 +33,7 @@ public static class OnnxInt8Quantizer
     public static IReadOnlyDictionary<string, long> QuantizedInputs(byte[] model, int minimumDimension = 16)
     {
         var graph = WeightedMatMulGraph.Parse(model, minimumDimension);
-        return graph.MatMuls.GroupBy(n => n.Inputs[0]).ToDictionary(g => g.Key, g => graph.Weight(g.First()).Dims[0]);
+        return graph.MatMuls.GroupBy(n => n.Input[0]).ToDictionary(g => g.Key, g => graph.Weight(g.First()).Dims[0]);
     }
 
     /// <param name="activationRanges">Per-channel max |x| of MatMul inputs (see <see cref="QuantizedInputs"/>); those given are smoothed.</param>
@@ -40,15 +42,15 @@ public static class OnnxInt8Quantizer
         bool blockwiseDownProjections = false, int minimumDimension = 16)
     {
         var graph = WeightedMatMulGraph.Parse(model, minimumDimension);
-        var weights = graph.MatMuls.Select(graph.Weight).DistinctBy(w => w.Name).ToDictionary(w => w.Name, w => w.Floats());
+        var weights = graph.MatMuls.Select(graph.Weight).DistinctBy(w => w.Name).ToDictionary(w => w.Name, OnnxTensors.Floats);
         var smoothing = SmoothingFactors(graph, weights, activationRanges ?? new Dictionary<string, float[]>());
         var quantized = new Dictionary<string, QuantizedWeight>();
-        foreach (var node in graph.MatMuls.Where(n => !quantized.ContainsKey(n.Inputs[1])))
+        foreach (var node in graph.MatMuls.Where(n => !quantized.ContainsKey(n.Input[1])))
         {
             var weight = graph.Weight(node);
             var (k, n) = (weight.Dims[0], weight.Dims[1]);
             var values = weights[weight.Name];
-            if (smoothing.TryGetValue(node.Inputs[0], out var factors))
+            if (smoothing.TryGetValue(node.Input[0], out var factors))
             {
                 ScaleRows(values, factors);
             }
@@ -60,51 +62,41 @@ public static class OnnxInt8Quantizer
         }
 
         var smoothed = new HashSet<string>();
-        var result = graph.Rewrite((output, node) =>
+        var result = graph.Rewrite(node =>
         {
-            var weight = quantized[node.Inputs[1]];
-            var input = node.Inputs[0];
+            var weight = quantized[node.Input[1]];
+            var input = node.Input[0];
+            var replacement = new List<NodeProto>();
             if (smoothing.ContainsKey(input))
             {
                 // The division by s, once per activation, just before its first reader.
                 if (smoothed.Add(input))
                 {
-                    new OnnxNode(input + "/Smooth", "Mul", "", [input, input + "_smooth_inverse"], [input + "_smoothed"]).WriteTo(output);
+                    replacement.Add(OnnxNodes.Create(input + "/Smooth", "Mul", "", [input, input + "_smooth_inverse"], [input + "_smoothed"]));
                 }
 
                 input += "_smoothed";
             }
 
-            string[] inputs = [input, node.Inputs[1] + "_int8", node.Inputs[1] + "_scale"];
-            if (weight.Block == 0)
-            {
-                new OnnxNode(node.Name, "DynamicQuantizeMatMul", MicrosoftDomain, inputs, node.Outputs).WriteTo(output);
-                return;
-            }
-
-            // Level 4: int8 compute with the activation quantised per block, not fp32 on dequantised weights.
-            new OnnxNode(node.Name, "MatMulNBits", MicrosoftDomain, inputs, node.Outputs)
-                .WriteTo(output, ("K", weight.K), ("N", weight.N), ("bits", 8), ("block_size", weight.Block), ("accuracy_level", 4));
-        }, output =>
-        {
-            foreach (var (name, weight) in quantized)
+            string[] inputs = [input, node.Input[1] + "_int8", node.Input[1] + "_scale"];
+            // MatMulNBits at accuracy level 4: int8 compute with the activation quantised per block, not fp32 on dequantised weights.
+            replacement.Add(weight.Block == 0
+                ? OnnxNodes.Create(node.Name, "DynamicQuantizeMatMul", MicrosoftDomain, inputs, node.Output)
+                : OnnxNodes.Create(node.Name, "MatMulNBits", MicrosoftDomain, inputs, node.Output,
+                    ("K", weight.K), ("N", weight.N), ("bits", 8), ("block_size", weight.Block), ("accuracy_level", 4)));
+            return replacement;
+        }, quantized.SelectMany(q => new[]
             {
                 // MatMulNBits takes the weight transposed, [N, K / block, block], offset by its default zero point 128.
-                OnnxTensorProto.WriteInitializer(output, name + "_int8",
-                    weight.Block == 0 ? [weight.K, weight.N] : [weight.N, weight.K / weight.Block, weight.Block],
-                    weight.Block == 0 ? OnnxTensorProto.Int8 : OnnxTensorProto.Uint8, weight.Values);
-                WriteFloats(output, name + "_scale", weight.Scales);
-            }
-
-            foreach (var (input, factors) in smoothing)
-            {
-                WriteFloats(output, input + "_smooth_inverse", factors.Select(f => 1f / f).ToArray());
-            }
-        });
+                OnnxTensors.Create(q.Key + "_int8", q.Value.Block == 0 ? [q.Value.K, q.Value.N] : [q.Value.N, q.Value.K / q.Value.Block, q.Value.Block],
+                    q.Value.Block == 0 ? DataType.Int8 : DataType.Uint8, q.Value.Values),
+                OnnxTensors.Float(q.Key + "_scale", [q.Value.Scales.Length], q.Value.Scales),
+            })
+            .Concat(smoothing.Select(s => OnnxTensors.Float(s.Key + "_smooth_inverse", [s.Value.Length], s.Value.Select(f => 1f / f).ToArray()))));
 
         var fp32Bytes = quantized.Values.Sum(q => q.K * q.N * sizeof(float));
         var int8Bytes = quantized.Values.Sum(q => q.K * q.N + q.Scales.Length * sizeof(float));
-        report = new Report(graph.MatMuls.Count, graph.MatMuls.Count(n => quantized[n.Inputs[1]].Block > 0), graph.OtherMatMuls,
+        report = new Report(graph.MatMuls.Count, graph.MatMuls.Count(n => quantized[n.Input[1]].Block > 0), graph.OtherMatMuls,
             smoothing.Count, fp32Bytes, int8Bytes);
         return result;
     }
@@ -132,12 +124,12 @@ public static class OnnxInt8Quantizer
         IReadOnlyDictionary<string, float[]> ranges)
     {
         var factors = new Dictionary<string, float[]>();
-        foreach (var readers in graph.MatMuls.GroupBy(n => n.Inputs[0]))
+        foreach (var readers in graph.MatMuls.GroupBy(n => n.Input[0]))
         {
-            var weights = readers.DistinctBy(n => n.Inputs[1]).Select(graph.Weight).ToArray();
+            var weights = readers.DistinctBy(n => n.Input[1]).Select(graph.Weight).ToArray();
             var k = weights[0].Dims[0];
             if (!ranges.TryGetValue(readers.Key, out var range) || range.Length != k ||
-                graph.MatMuls.Any(n => n.Inputs[0] != readers.Key && weights.Any(w => w.Name == n.Inputs[1])))
+                graph.MatMuls.Any(n => n.Input[0] != readers.Key && weights.Any(w => w.Name == n.Input[1])))
             {
                 continue;
             }
@@ -176,9 +168,6 @@ public static class OnnxInt8Quantizer
             }
         }
     }
-
-    private static void WriteFloats(Stream graph, string name, float[] values) =>
-        OnnxTensorProto.WriteInitializer(graph, name, [values.Length], OnnxTensorProto.Float, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
 
     /// <summary>
     /// Symmetric per-block int8 along K for each output column, stored transposed ([N][K / block][block])
