@@ -22,7 +22,7 @@ public sealed class SyntheticWorkload
 
     public double MeanPassageTokens { get; }
 
-    public static SyntheticWorkload Create(string vocabularyPath, BertTextTokenizer tokenizer, int queries, int candidates, int seed = 42)
+    public static SyntheticWorkload Create(string vocabularyPath, TextTokenizer tokenizer, int queries, int candidates, int seed = 42)
     {
         var words = File.ReadLines(vocabularyPath)
             .Select(w => w.Trim())

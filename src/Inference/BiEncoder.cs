@@ -62,7 +62,7 @@ public sealed class BiEncoder : IDisposable
 
     public ModelFiles Model { get; }
 
-    public BertTextTokenizer Tokenizer { get; }
+    public TextTokenizer Tokenizer { get; }
 
     public int MaxLength { get; }
 

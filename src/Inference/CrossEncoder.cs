@@ -47,7 +47,7 @@ public sealed class CrossEncoder : IDisposable
 
     public ModelFiles Model { get; }
 
-    public BertTextTokenizer Tokenizer { get; }
+    public TextTokenizer Tokenizer { get; }
 
     public int MaxLength { get; }
 

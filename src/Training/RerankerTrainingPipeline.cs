@@ -1,6 +1,7 @@
 using RerankCluster.Inference;
 using RerankCluster.Inference.Models;
 using RerankCluster.Inference.Onnx;
+using RerankCluster.Inference.Tokenization;
 using RerankCluster.Training.Data;
 using RerankCluster.Training.Trainer;
 
@@ -81,7 +82,10 @@ public sealed class RerankerTrainingPipeline
                 throw new InvalidDataException($"No query had {settings.Negatives} usable negatives in its top {settings.NegativeDepth}: the passage pool is too small.");
             }
 
-            TrainingGroupsFile.Write(work, mined, biEncoder.Tokenizer, settings.MaxLength);
+            // The trainer (tools/reranker-trainer) is a BERT: it reads WordPiece ids with [CLS]/[SEP] and token types.
+            var wordPiece = biEncoder.Tokenizer as BertTextTokenizer
+                ?? throw new NotSupportedException($"The reranker trainer starts from a BERT-family (WordPiece) encoder; '{_encoder.Name}' is not one.");
+            TrainingGroupsFile.Write(work, mined, wordPiece, settings.MaxLength);
             EncoderParityProbe.Write(_encoder, _sessions,
                 mined.Take(4).SelectMany(g => new[] { (g.Pair.Query, g.Pair.Positive), (g.Pair.Query, g.Negatives[0]) }).ToList(),
                 settings.MaxLength, Path.Combine(work, EncoderParityProbe.FileName));

@@ -6,7 +6,7 @@ namespace RerankCluster.UnitTests;
 [Collection(ModelCollection.Name)]
 public sealed class BestChunkScoringTests(ModelFixture models)
 {
-    private BertTextTokenizer Tokenizer => models.CrossEncoder.Tokenizer;
+    private TextTokenizer Tokenizer => models.CrossEncoder.Tokenizer;
 
     [Fact]
     public void Long_documents_are_cut_into_windows_that_fit_beside_the_query_and_cover_the_text_in_order()

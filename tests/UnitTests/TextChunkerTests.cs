@@ -63,5 +63,5 @@ public sealed class TextChunkerTests(ModelFixture models)
         Assert.Throws<ArgumentOutOfRangeException>(() => new TextChunker(Count(models.BiEncoder.Tokenizer), 64, 64));
     }
 
-    private static Func<string, int> Count(BertTextTokenizer tokenizer) => text => tokenizer.Tokenize(text).Length;
+    private static Func<string, int> Count(TextTokenizer tokenizer) => text => tokenizer.Tokenize(text).Length;
 }

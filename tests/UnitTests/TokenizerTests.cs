@@ -5,7 +5,7 @@ namespace RerankCluster.UnitTests;
 [Collection(ModelCollection.Name)]
 public sealed class TokenizerTests(ModelFixture models)
 {
-    private BertTextTokenizer Tokenizer => models.BiEncoder.Tokenizer;
+    private BertTextTokenizer Tokenizer => Assert.IsType<BertTextTokenizer>(models.BiEncoder.Tokenizer);
 
     [Fact]
     public void Pair_matches_hugging_face_ids()

@@ -12,7 +12,7 @@ public static class BestChunkScoring
     public sealed record Windows(string[] Texts, int[] Owners);
 
     /// <summary>The windows of every document, in document order, with the document each belongs to.</summary>
-    public static Windows Split(BertTextTokenizer tokenizer, string query, IReadOnlyList<string> documents, int maxLength, int maxChunks)
+    public static Windows Split(TextTokenizer tokenizer, string query, IReadOnlyList<string> documents, int maxLength, int maxChunks)
     {
         // [CLS] query [SEP] window [SEP]; a query longer than half the room is cut to half by longest-first truncation.
         var room = maxLength - 3 - Math.Min(tokenizer.Tokenize(query).Length, (maxLength - 3) / 2);

@@ -18,7 +18,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
     private static readonly TimeSpan MinRetryAfter = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
     private readonly Func<EncodedBatch, float[]> _score;
-    private readonly BertTextTokenizer _tokenizer;
+    private readonly TextTokenizer _tokenizer;
     private readonly BatcherOptions _options;
     private readonly ILogger _logger;
     private readonly object _gate = new();
@@ -29,7 +29,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
     private readonly Task[] _loops;
     private bool _closed;
 
-    public CrossEncoderBatcher(Func<EncodedBatch, float[]> score, BertTextTokenizer tokenizer, BatcherOptions options, ILogger? logger = null)
+    public CrossEncoderBatcher(Func<EncodedBatch, float[]> score, TextTokenizer tokenizer, BatcherOptions options, ILogger? logger = null)
     {
         _score = score;
         _tokenizer = tokenizer;

@@ -18,7 +18,7 @@ public sealed class HubModelDownloader
 {
     public const string ManifestFile = "rerank-manifest.json";
     private static readonly string[] TokenizerFiles =
-        ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "config.json"];
+        [.. ModelFiles.TokenizerFiles, "tokenizer_config.json", "special_tokens_map.json", "config.json"];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private readonly HttpClient _http;
@@ -46,9 +46,10 @@ public sealed class HubModelDownloader
         var onnx = ChooseOnnx(siblings, onnxVariant, repoId);
         var wanted = new List<HubFile> { onnx };
         wanted.AddRange(siblings.Where(s => TokenizerFiles.Contains(s.Path)));
-        if (!wanted.Any(f => f.Path is "vocab.txt" or "tokenizer.json"))
+        if (!wanted.Any(f => ModelFiles.TokenizerFiles.Contains(f.Path)))
         {
-            throw new InvalidDataException($"'{repoId}' has neither vocab.txt nor tokenizer.json; it is not a BERT-family model.");
+            throw new InvalidDataException(
+                $"'{repoId}' has no tokenizer this project reads ({string.Join(", ", ModelFiles.TokenizerFiles)}): it is neither a BERT- nor an XLM-RoBERTa-family model.");
         }
 
         var directory = CachePath(repoId);

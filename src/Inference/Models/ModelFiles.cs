@@ -5,7 +5,8 @@ namespace RerankCluster.Inference.Models;
 
 /// <summary>
 /// A model directory in Hugging Face layout: <c>onnx/model.onnx</c> or <c>model.onnx</c> (or a named
-/// variant), plus <c>vocab.txt</c> or <c>tokenizer.json</c>.
+/// variant), plus the tokenizer of its family: <c>vocab.txt</c> or a WordPiece <c>tokenizer.json</c> (BERT),
+/// <c>sentencepiece.bpe.model</c> (XLM-RoBERTa).
 /// </summary>
 public sealed record ModelFiles(string Name, string Directory, string OnnxPath, bool LowerCase, bool? StripAccents, bool IsRelevanceModel)
 {
@@ -32,9 +33,9 @@ public sealed record ModelFiles(string Name, string Directory, string OnnxPath, 
         var lowerCase = ReadLowerCase(directory);
         var stripAccents = ReadOptionalBool(Path.Combine(directory, "tokenizer_config.json"), "strip_accents");
         var isRelevance = !ReadFlag(Path.Combine(directory, "config.json"), NotRelevanceMarker);
-        if (!File.Exists(Path.Combine(directory, "vocab.txt")) && !File.Exists(Path.Combine(directory, "tokenizer.json")))
+        if (!TokenizerFiles.Any(file => File.Exists(Path.Combine(directory, file))))
         {
-            throw new FileNotFoundException($"Model directory '{directory}' has neither vocab.txt nor tokenizer.json.");
+            throw new FileNotFoundException($"Model directory '{directory}' has no tokenizer (looked for {string.Join(", ", TokenizerFiles)}).");
         }
 
         return new ModelFiles(name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), directory, onnx, lowerCase, stripAccents, isRelevance)
@@ -51,8 +52,18 @@ public sealed record ModelFiles(string Name, string Directory, string OnnxPath, 
         AtomicFile.WriteText(Path.Combine(directory, "tokenizer_config.json"), $"{{\"do_lower_case\": {(LowerCase ? "true" : "false")}}}\n");
     }
 
-    public BertTextTokenizer CreateTokenizer()
+    /// <summary>The files one of which names a model's tokenizer, in the order they are looked for.</summary>
+    public static readonly string[] TokenizerFiles = [XlmRobertaTextTokenizer.ModelFile, "vocab.txt", "tokenizer.json"];
+
+    /// <summary>The tokenizer of the model's family: SentencePiece where the model ships one, otherwise WordPiece.</summary>
+    public TextTokenizer CreateTokenizer()
     {
+        var sentencePiece = Path.Combine(Directory, XlmRobertaTextTokenizer.ModelFile);
+        if (File.Exists(sentencePiece))
+        {
+            return XlmRobertaTextTokenizer.FromModelFile(sentencePiece);
+        }
+
         var vocab = Path.Combine(Directory, "vocab.txt");
         if (File.Exists(vocab))
         {

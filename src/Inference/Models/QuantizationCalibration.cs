@@ -30,7 +30,7 @@ public static class QuantizationCalibration
     }
 
     /// <summary>Each text's title as a query against itself and two others, then every text alone, in length-sorted batches.</summary>
-    public static IEnumerable<EncodedBatch> Batches(BertTextTokenizer tokenizer, int maxLength = 256, int rows = 16)
+    public static IEnumerable<EncodedBatch> Batches(TextTokenizer tokenizer, int maxLength = 256, int rows = 16)
     {
         var texts = Texts();
         var sequences = new List<(int[] Ids, int[] TypeIds)>();

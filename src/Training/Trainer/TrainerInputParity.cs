@@ -17,7 +17,7 @@ public static class TrainerInputParity
     private sealed record MinedGroup(string Query, string Positive, string[] Negatives);
 
     /// <returns>How many rows were compared and how many differ.</returns>
-    public static (int Rows, int Mismatches) Check(string parityFile, string minedFile, BertTextTokenizer tokenizer, int maxLength)
+    public static (int Rows, int Mismatches) Check(string parityFile, string minedFile, TextTokenizer tokenizer, int maxLength)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(parityFile));
         var root = doc.RootElement;
