@@ -17,6 +17,7 @@ public sealed class BiEncoder : IDisposable
     private readonly BertOnnxSession? _session;
     private readonly SimulatedAccelerator? _simulated;
     private readonly DeviceQueue _device = new();
+    private readonly InferenceThread _thread = new("bi-encoder");
     private readonly ThroughputMeter _throughput = new(1);
     private readonly TimeSpan _maxBulkCallTime;
 
@@ -102,7 +103,7 @@ public sealed class BiEncoder : IDisposable
             using (await _device.EnterAsync(work, cancellationToken))
             {
                 var clock = Stopwatch.StartNew();
-                pooled = await Task.Run(() => MeanPool(batch), cancellationToken);
+                pooled = await _thread.Run(() => MeanPool(batch), cancellationToken);
                 _throughput.Record((long)batch.Rows * batch.Width, clock.Elapsed);
             }
 
@@ -181,5 +182,9 @@ public sealed class BiEncoder : IDisposable
             ?? throw new NotSupportedException("The bi-encoder graph has no [batch, sequence, hidden] output to mean-pool.");
     }
 
-    public void Dispose() => _session?.Dispose();
+    public void Dispose()
+    {
+        _thread.Dispose();
+        _session?.Dispose();
+    }
 }

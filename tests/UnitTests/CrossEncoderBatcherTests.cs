@@ -54,6 +54,27 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
     }
 
     [Fact]
+    public async Task Every_model_call_runs_on_the_batchers_own_thread_never_on_a_thread_pool_worker()
+    {
+        var threads = new ConcurrentBag<(int Id, bool Pooled)>();
+        await using var batcher = new CrossEncoderBatcher(batch =>
+        {
+            threads.Add((Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread));
+            return models.CrossEncoder.Score(batch);
+        }, models.CrossEncoder.Tokenizer, new BatcherOptions { MaxWait = TimeSpan.FromMilliseconds(5) });
+
+        // One after the other, so the loop waits for arrivals (and for company) between calls.
+        for (var i = 0; i < 4; i++)
+        {
+            await batcher.Score("t", "a query", Passages("word", 3, 5), 512).WaitAsync(LivenessBound);
+        }
+
+        Assert.Equal(4, threads.Count);
+        Assert.All(threads, t => Assert.False(t.Pooled));
+        Assert.Single(threads.Select(t => t.Id).Distinct());
+    }
+
+    [Fact]
     public async Task A_failing_model_call_fails_its_requests_and_the_batcher_keeps_serving()
     {
         var calls = 0;

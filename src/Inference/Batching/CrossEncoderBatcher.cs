@@ -37,8 +37,9 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         _queue = new WeightedFairQueue<Pair>(options.QuietTenantBurstTokens);
         _logger = logger ?? NullLogger.Instance;
         _throughput = new ThroughputMeter(options.InferenceThreads);
+        // Each loop owns its thread throughout (it never awaits): a model call blocks it, not a thread-pool worker.
         _loops = Enumerable.Range(0, options.InferenceThreads)
-            .Select(_ => Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap())
+            .Select(_ => Task.Factory.StartNew(Serve, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
     }
 
@@ -191,10 +192,10 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync()
+    private void Serve()
     {
         var window = new List<Pair>();
-        while (await NextWindow(window))
+        while (NextWindow(window))
         {
             var plan = MicroBatchPlanner.Plan(window.Select(p => p.Ids.Length).ToArray(), _options.MaxBatchPairs,
                 Math.Max(BatchTokenLimit(), window.Max(p => (long)p.Ids.Length)), _options.MaxPaddingFraction);
@@ -206,7 +207,7 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
     }
 
     /// <summary>Waits for pairs and takes a window of them; false once the batcher is closed and drained.</summary>
-    private async Task<bool> NextWindow(List<Pair> window)
+    private bool NextWindow(List<Pair> window)
     {
         window.Clear();
         while (true)
@@ -225,14 +226,14 @@ public sealed class CrossEncoderBatcher : IAsyncDisposable
             }
 
             // One release per request, so a window that took several leaves spare wake-ups: harmless.
-            await _arrivals.WaitAsync();
+            _arrivals.Wait();
         }
 
         Take(window);
         if (window.Count < _options.MaxBatchPairs && _options.MaxWait > TimeSpan.Zero)
         {
             // Alone or nearly: give concurrent requests a moment to join this batch.
-            await Task.Delay(_options.MaxWait);
+            Thread.Sleep(_options.MaxWait);
             Take(window);
         }
 
