@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace RerankCluster.Configuration;
 
 public enum ClusteringProvider
@@ -10,7 +13,7 @@ public enum ClusteringProvider
 }
 
 /// <summary>How silos and clients find each other (section <c>Clustering</c>).</summary>
-public sealed class ClusteringOptions : ISelfValidatingOptions
+public sealed class ClusteringOptions : IValidatableObject
 {
     public const string Section = "Clustering";
 
@@ -23,8 +26,10 @@ public sealed class ClusteringOptions : ISelfValidatingOptions
 
     public string ServiceId { get; set; } = "rerank-cluster";
 
+    [SettingRange(0, 65535, ErrorMessage = "Clustering:SiloPort must be between {1} and {2}")]
     public int SiloPort { get; set; } = 11111;
 
+    [SettingRange(0, 65535, ErrorMessage = "Clustering:GatewayPort must be between {1} and {2}")]
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>Address other silos reach this one at (a pod IP from the downward API); default loopback.</summary>
@@ -35,36 +40,27 @@ public sealed class ClusteringOptions : ISelfValidatingOptions
     /// A client sends each grain's calls through one of the gateways it knows, so until it reads the list
     /// again a silo that joined takes none of them, and losing the silos it does know stalls every read.
     /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "Clustering:GatewayListRefresh must be between 1 second and 10 minutes")]
     public TimeSpan GatewayListRefresh { get; set; } = TimeSpan.FromSeconds(10);
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Provider == ClusteringProvider.Redis && string.IsNullOrWhiteSpace(RedisConnectionString))
         {
-            yield return $"{Section}:RedisConnectionString is required when {Section}:Provider is Redis.";
-        }
-
-        foreach (var (name, port) in new[] { ("SiloPort", SiloPort), ("GatewayPort", GatewayPort) })
-        {
-            if (port is < 0 or > 65535)
-            {
-                yield return $"{Section}:{name} must be between 0 and 65535 (got {port}).";
-            }
+            yield return new ValidationResult($"{Section}:RedisConnectionString is required when {Section}:Provider is Redis.");
         }
 
         if (AdvertisedAddress is not null && !System.Net.IPAddress.TryParse(AdvertisedAddress, out _))
         {
-            yield return $"{Section}:AdvertisedAddress must be an IP address (got '{AdvertisedAddress}').";
+            yield return new ValidationResult($"{Section}:AdvertisedAddress must be an IP address (got '{AdvertisedAddress}').");
         }
 
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))
         {
-            yield return $"{Section}:ClusterId and {Section}:ServiceId must not be empty.";
-        }
-
-        if (GatewayListRefresh < TimeSpan.FromSeconds(1) || GatewayListRefresh > TimeSpan.FromMinutes(10))
-        {
-            yield return $"{Section}:GatewayListRefresh must be between 1 second and 10 minutes (got {GatewayListRefresh}).";
+            yield return new ValidationResult($"{Section}:ClusterId and {Section}:ServiceId must not be empty.");
         }
     }
 }
+
+[OptionsValidator]
+public sealed partial class ClusteringOptionsValidator : IValidateOptions<ClusteringOptions>;

@@ -4,31 +4,29 @@ using Microsoft.Extensions.Options;
 
 namespace RerankCluster.Configuration;
 
+/// <summary>
+/// Every options class is bound from its section and checked by its generated validator
+/// (<c>[OptionsValidator]</c> over its DataAnnotations and <c>IValidatableObject</c> rules), each problem naming its setting.
+/// </summary>
 public static class ValidatedOptionsExtensions
 {
-    /// <summary>Binds a section to <typeparamref name="T"/> and refuses to start while it lists a problem.</summary>
-    public static IServiceCollection AddValidatedOptions<T>(this IServiceCollection services, IConfiguration configuration, string section)
-        where T : class, ISelfValidatingOptions
+    /// <summary>Binds a section to <typeparamref name="TOptions"/> and refuses to start while it lists a problem.</summary>
+    public static IServiceCollection AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
     {
-        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<T>, SelfValidation<T>>();
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
         return services;
     }
 
     /// <summary>Binds and validates a section outside the container, for choices made while a host is being built.</summary>
-    public static T BindValidated<T>(this IConfiguration configuration, string section) where T : class, ISelfValidatingOptions, new()
+    public static TOptions BindValidated<TOptions, TValidator>(this IConfiguration configuration, string section)
+        where TOptions : class, new()
+        where TValidator : IValidateOptions<TOptions>, new()
     {
-        var options = configuration.GetSection(section).Get<T>() ?? new T();
-        var problems = options.Validate().ToList();
-        return problems.Count == 0 ? options : throw new OptionsValidationException(section, typeof(T), problems);
-    }
-
-    private sealed class SelfValidation<T> : IValidateOptions<T> where T : class, ISelfValidatingOptions
-    {
-        public ValidateOptionsResult Validate(string? name, T options)
-        {
-            var problems = options.Validate().ToList();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
+        var options = configuration.GetSection(section).Get<TOptions>() ?? new TOptions();
+        var result = new TValidator().Validate(Options.DefaultName, options);
+        return result.Failed ? throw new OptionsValidationException(section, typeof(TOptions), result.Failures) : options;
     }
 }

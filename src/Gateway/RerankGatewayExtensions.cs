@@ -23,8 +23,8 @@ public static class RerankGatewayExtensions
     /// <summary>Services of the HTTP API; the host adds an Orleans client or a silo beside them.</summary>
     public static IServiceCollection AddRerankGateway(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<GatewayOptions>(configuration, GatewayOptions.Section);
-        services.AddValidatedOptions<LimitsOptions>(configuration, LimitsOptions.Section);
+        services.AddValidatedOptions<GatewayOptions, GatewayOptionsValidator>(configuration, GatewayOptions.Section);
+        services.AddValidatedOptions<LimitsOptions, LimitsOptionsValidator>(configuration, LimitsOptions.Section);
         // RERANK_ADMIN_KEY is the documented way to pass the admin key; Gateway:AdminKey wins if both are set.
         services.PostConfigure<GatewayOptions>(gateway => gateway.AdminKey ??= configuration["RERANK_ADMIN_KEY"]);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(kestrel =>

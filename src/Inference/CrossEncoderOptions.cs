@@ -1,9 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using RerankCluster.Configuration;
 
 namespace RerankCluster.Inference;
 
 /// <summary>The stage-2 reranking model (section <c>CrossEncoder</c>).</summary>
-public sealed class CrossEncoderOptions : ISelfValidatingOptions
+public sealed class CrossEncoderOptions : IValidatableObject
 {
     public const string Section = "CrossEncoder";
 
@@ -26,6 +28,7 @@ public sealed class CrossEncoderOptions : ISelfValidatingOptions
     /// </summary>
     public Dictionary<string, string> Aliases { get; set; } = new(StringComparer.Ordinal);
 
+    [SettingRange(8, 512, ErrorMessage = "CrossEncoder:MaxLength must be between {1} and {2}")]
     public int MaxLength { get; set; } = 512;
 
     /// <summary>
@@ -35,16 +38,10 @@ public sealed class CrossEncoderOptions : ISelfValidatingOptions
     /// </summary>
     public ModelPrecision Precision { get; set; } = ModelPrecision.Fp32;
 
-    public IEnumerable<string> Validate()
-    {
-        if (MaxLength is < 8 or > 512)
-        {
-            yield return $"{Section}:MaxLength must be between 8 and 512 (got {MaxLength}).";
-        }
-
-        foreach (var (alias, target) in Aliases.Where(a => string.IsNullOrWhiteSpace(a.Value)))
-        {
-            yield return $"{Section}:Aliases:{alias} must name a served model (got '{target}').";
-        }
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Aliases.Where(a => string.IsNullOrWhiteSpace(a.Value))
+            .Select(a => new ValidationResult($"{Section}:Aliases:{a.Key} must name a served model (got '{a.Value}')."));
 }
+
+[OptionsValidator]
+public sealed partial class CrossEncoderOptionsValidator : IValidateOptions<CrossEncoderOptions>;

@@ -42,7 +42,7 @@ public sealed class CacheTests
     [InlineData(2)]
     public void A_capacity_the_cache_cannot_hold_is_refused_naming_the_setting(int capacity)
     {
-        var problems = new CacheOptions { Scores = capacity }.Validate().ToList();
+        var problems = new CacheOptionsValidator().Problems(new CacheOptions { Scores = capacity });
         Assert.Contains(problems, p => p.StartsWith("Cache:Scores must be 0 (off) or between 3", StringComparison.Ordinal));
     }
 

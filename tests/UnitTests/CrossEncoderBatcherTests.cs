@@ -386,7 +386,7 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
     [Fact]
     public void Batching_options_name_the_setting_they_refuse()
     {
-        var problems = new BatcherOptions { MaxQueuedTokens = 100, TenantWeights = { ["acme"] = 0 } }.Validate().ToList();
+        var problems = new BatcherOptionsValidator().Problems(new BatcherOptions { MaxQueuedTokens = 100, TenantWeights = { ["acme"] = 0 } });
 
         Assert.Contains(problems, p => p.StartsWith("Batching:MaxQueuedTokens", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Batching:TenantWeights:acme", StringComparison.Ordinal));

@@ -103,7 +103,7 @@ public sealed class ModelCatalogTests
         Assert.Contains("CrossEncoder:Aliases:rerank-v3.5", stopped.Message);
         Assert.Contains("never/served", stopped.Message);
         Assert.Contains("CrossEncoder:Aliases:rerank-v3.5",
-            Assert.Single(new CrossEncoderOptions { Aliases = new() { ["rerank-v3.5"] = " " } }.Validate()));
+            Assert.Single(new CrossEncoderOptionsValidator().Problems(new CrossEncoderOptions { Aliases = new() { ["rerank-v3.5"] = " " } })));
     }
 
     private sealed class FakeSilo : ILocalSiloDetails

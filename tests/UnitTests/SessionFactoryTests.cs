@@ -45,10 +45,10 @@ public sealed class SessionFactoryTests(ModelFixture models)
     [Fact]
     public void Options_name_the_setting_at_fault()
     {
-        var problems = new OnnxRuntimeOptions { IntraOpThreads = -1, InterOpThreads = 0 }.Validate().ToList();
+        var problems = new OnnxRuntimeOptionsValidator().Problems(new OnnxRuntimeOptions { IntraOpThreads = -1, InterOpThreads = 0 });
         Assert.Contains(problems, p => p.StartsWith("OnnxRuntime:IntraOpThreads"));
         Assert.Contains(problems, p => p.StartsWith("OnnxRuntime:InterOpThreads"));
-        Assert.Contains(new BiEncoderOptions { MaxLength = 4 }.Validate(), p => p.StartsWith("BiEncoder:MaxLength"));
+        Assert.Contains(new BiEncoderOptionsValidator().Problems(new BiEncoderOptions { MaxLength = 4 }), p => p.StartsWith("BiEncoder:MaxLength"));
     }
 
     private sealed class CapturingLogger : ILogger<OnnxSessionFactory>

@@ -24,8 +24,8 @@ public sealed class Stage1PlanTests
     [Fact]
     public void Bad_options_stop_the_silo_naming_the_setting()
     {
-        Assert.Empty(new Stage1Options().Validate());
-        var problems = new Stage1Options { RrfK = 0, LexicalWeight = 1.5, Mode = (Stage1Mode)7 }.Validate().ToList();
+        Assert.Empty(new Stage1OptionsValidator().Problems(new Stage1Options()));
+        var problems = new Stage1OptionsValidator().Problems(new Stage1Options { RrfK = 0, LexicalWeight = 1.5, Mode = (Stage1Mode)7 });
 
         Assert.Equal(3, problems.Count);
         Assert.Contains(problems, p => p.StartsWith("Stage1:RrfK", StringComparison.Ordinal));

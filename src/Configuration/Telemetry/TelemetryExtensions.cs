@@ -16,7 +16,7 @@ public static class TelemetryExtensions
     public static IOpenTelemetryBuilder AddRerankTelemetry(this IOpenTelemetryBuilder telemetry, IConfiguration configuration,
         Action<MeterProviderBuilder>? metrics = null, Action<TracerProviderBuilder>? tracing = null)
     {
-        var options = configuration.BindValidated<TelemetryOptions>(TelemetryOptions.Section);
+        var options = configuration.BindValidated<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.Section);
         var otlp = options.OtlpEndpoint ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
         telemetry.WithMetrics(builder =>
         {

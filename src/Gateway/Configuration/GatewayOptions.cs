@@ -1,9 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using RerankCluster.Configuration;
 
 namespace RerankCluster.Gateway.Configuration;
 
 /// <summary>Who may call the gateway, and how it rides out a silo leaving (section <c>Gateway</c>).</summary>
-public sealed class GatewayOptions : ISelfValidatingOptions
+public sealed class GatewayOptions : IValidatableObject
 {
     public const string Section = "Gateway";
 
@@ -14,9 +16,11 @@ public sealed class GatewayOptions : ISelfValidatingOptions
     public string? AdminKey { get; set; }
 
     /// <summary>How long a resolved API key is trusted before it is looked up again.</summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Gateway:KeyCacheTtl must be between 0 and 1 hour")]
     public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a key known before waits for its fresh lookup; past it (the key's silo stalled or lost) the known answer stands.</summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", "00:00:30", MinimumIsExclusive = true, ErrorMessage = "Gateway:KeyLookupTimeout must be above 0 and at most 30 seconds")]
     public TimeSpan KeyLookupTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
@@ -24,6 +28,7 @@ public sealed class GatewayOptions : ISelfValidatingOptions
     /// takes to declare a dead silo (about 6 s with the membership settings shipped), so a lost silo fails
     /// no request. 0 turns retries off.
     /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Gateway:RetryWindow must be between 0 and 1 minute")]
     public TimeSpan RetryWindow { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
@@ -34,46 +39,27 @@ public sealed class GatewayOptions : ISelfValidatingOptions
     /// stalled (not dead) silo is never declared dead within seconds; this is what keeps reads that entered
     /// through it answering. 0 turns hedging off.
     /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Gateway:HedgeDelay must be between 0 (off) and 1 minute")]
     public TimeSpan HedgeDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How long reads pass over an entry (and so, the gateway silo the client sends it through) whose attempt did not
     /// answer within the hedging delay; doubled each time in a row, up to a minute; an answer through it clears it.
     /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00.1", "00:01:00", ErrorMessage = "Gateway:StallProbation must be between 100 ms and 1 minute")]
     public TimeSpan StallProbation { get; set; } = TimeSpan.FromSeconds(5);
 
     public bool RequiresKeys => !string.IsNullOrEmpty(AdminKey);
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        // Empty is allowed: it leaves the gateway open, as no key at all does.
         if (AdminKey is { Length: > 0 and < 16 })
         {
-            yield return $"{Section}:AdminKey (RERANK_ADMIN_KEY) must be at least 16 characters.";
-        }
-
-        if (KeyCacheTtl < TimeSpan.Zero || KeyCacheTtl > TimeSpan.FromHours(1))
-        {
-            yield return $"{Section}:KeyCacheTtl must be between 0 and 1 hour (got {KeyCacheTtl}).";
-        }
-
-        if (RetryWindow < TimeSpan.Zero || RetryWindow > TimeSpan.FromMinutes(1))
-        {
-            yield return $"{Section}:RetryWindow must be between 0 and 1 minute (got {RetryWindow}).";
-        }
-
-        if (HedgeDelay < TimeSpan.Zero || HedgeDelay > TimeSpan.FromMinutes(1))
-        {
-            yield return $"{Section}:HedgeDelay must be between 0 (off) and 1 minute (got {HedgeDelay}).";
-        }
-
-        if (StallProbation < TimeSpan.FromMilliseconds(100) || StallProbation > TimeSpan.FromMinutes(1))
-        {
-            yield return $"{Section}:StallProbation must be between 100 ms and 1 minute (got {StallProbation}).";
-        }
-
-        if (KeyLookupTimeout <= TimeSpan.Zero || KeyLookupTimeout > TimeSpan.FromSeconds(30))
-        {
-            yield return $"{Section}:KeyLookupTimeout must be above 0 and at most 30 seconds (got {KeyLookupTimeout}).";
+            yield return new ValidationResult($"{Section}:AdminKey (RERANK_ADMIN_KEY) must be at least 16 characters.");
         }
     }
 }
+
+[OptionsValidator]
+public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOptions>;

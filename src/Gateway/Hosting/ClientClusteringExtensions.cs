@@ -9,7 +9,7 @@ public static class ClientClusteringExtensions
     /// <summary>Finds the cluster as the <c>Clustering</c> section says: a localhost silo, or the Redis membership table.</summary>
     public static IClientBuilder UseRerankClustering(this IClientBuilder client, IConfiguration configuration)
     {
-        var options = configuration.BindValidated<ClusteringOptions>(ClusteringOptions.Section);
+        var options = configuration.BindValidated<ClusteringOptions, ClusteringOptionsValidator>(ClusteringOptions.Section);
         if (options.Provider == ClusteringProvider.Localhost)
         {
             return client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);

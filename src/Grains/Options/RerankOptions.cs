@@ -1,14 +1,16 @@
+using Microsoft.Extensions.Options;
 using RerankCluster.Configuration;
 using RerankCluster.Grains.Interfaces;
 
 namespace RerankCluster.Grains.Options;
 
 /// <summary>How a query's candidates are reranked on the cluster: time limits, failover, fusion, long documents (section <c>Rerank</c>).</summary>
-public sealed class RerankOptions : ISelfValidatingOptions
+public sealed class RerankOptions
 {
     public const string Section = "Rerank";
 
     /// <summary>Longest a query's reranking may take before it counts as failed.</summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true, ErrorMessage = "Rerank:Timeout must be above 0 and at most 10 minutes")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
@@ -17,9 +19,11 @@ public sealed class RerankOptions : ISelfValidatingOptions
     /// batch is expected to take there, at least half a second (<c>SiloLoadBoard.StallTimeout</c>). Past
     /// Rerank:Timeout the query ends first.
     /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true, ErrorMessage = "Rerank:BatchAttemptTimeout must be above 0 and at most 10 minutes")]
     public TimeSpan BatchAttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a silo that failed or stalled on a micro-batch gets no new ones (unless every silo is cooling down).</summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Rerank:FailedSiloCooldown must be between 0 and 10 minutes")]
     public TimeSpan FailedSiloCooldown { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>What a search does when reranking fails or times out.</summary>
@@ -32,39 +36,16 @@ public sealed class RerankOptions : ISelfValidatingOptions
     /// <c>rerankcluster_stage1_weight</c>; 0 for models that declare none). Fit it with
     /// `rerank eval --split train` (its <c>fusion</c> table).
     /// </summary>
+    [SettingRange(0d, 1d, ErrorMessage = "Rerank:Stage1Weight must be between {1} and {2}")]
     public double? Stage1Weight { get; set; }
 
     /// <summary>
     /// Windows a long rerank document is cut into when the request names no max_chunks_per_doc; it takes its best
     /// window's score. 1 (the default): a document is truncated to one pair, as TEI and Jina do.
     /// </summary>
+    [SettingRange(1, RerankLimits.MaxChunksPerDoc, ErrorMessage = "Rerank:MaxChunksPerDoc must be between {1} and {2}")]
     public int MaxChunksPerDoc { get; set; } = 1;
-
-    public IEnumerable<string> Validate()
-    {
-        if (MaxChunksPerDoc is < 1 or > RerankLimits.MaxChunksPerDoc)
-        {
-            yield return $"{Section}:MaxChunksPerDoc must be between 1 and {RerankLimits.MaxChunksPerDoc} (got {MaxChunksPerDoc}).";
-        }
-
-        if (Stage1Weight is < 0 or > 1 or double.NaN)
-        {
-            yield return $"{Section}:Stage1Weight must be between 0 and 1 (got {Stage1Weight}).";
-        }
-
-        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(10))
-        {
-            yield return $"{Section}:Timeout must be above 0 and at most 10 minutes (got {Timeout}).";
-        }
-
-        if (BatchAttemptTimeout <= TimeSpan.Zero || BatchAttemptTimeout > TimeSpan.FromMinutes(10))
-        {
-            yield return $"{Section}:BatchAttemptTimeout must be above 0 and at most 10 minutes (got {BatchAttemptTimeout}).";
-        }
-
-        if (FailedSiloCooldown < TimeSpan.Zero || FailedSiloCooldown > TimeSpan.FromMinutes(10))
-        {
-            yield return $"{Section}:FailedSiloCooldown must be between 0 and 10 minutes (got {FailedSiloCooldown}).";
-        }
-    }
 }
+
+[OptionsValidator]
+public sealed partial class RerankOptionsValidator : IValidateOptions<RerankOptions>;

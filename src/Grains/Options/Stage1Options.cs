@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using RerankCluster.Configuration;
 using RerankCluster.Grains.Interfaces;
 using RerankCluster.Retrieval;
@@ -5,7 +7,7 @@ using RerankCluster.Retrieval;
 namespace RerankCluster.Grains.Options;
 
 /// <summary>How stage 1 finds candidates when a search and its index do not say (section <c>Stage1</c>).</summary>
-public sealed class Stage1Options : ISelfValidatingOptions
+public sealed class Stage1Options : IValidatableObject
 {
     public const string Section = "Stage1";
 
@@ -16,31 +18,26 @@ public sealed class Stage1Options : ISelfValidatingOptions
     public Stage1Fusion Fusion { get; set; } = Stage1Fusion.Rrf;
 
     /// <summary>RRF's constant: Σ 1 / (k + rank); 60 as in Cormack et al. and most engines.</summary>
+    [SettingRange(1, SearchLimits.MaxRrfK, ErrorMessage = "Stage1:RrfK must be between {1} and {2}")]
     public int RrfK { get; set; } = RankFusion.DefaultRrfK;
 
     /// <summary>Linear fusion's weight of the min-max normalised BM25 score (the cosine gets 1 − w).</summary>
+    [SettingRange(0d, 1d, ErrorMessage = "Stage1:LexicalWeight must be between {1} and {2}")]
     public double LexicalWeight { get; set; } = 0.5;
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Enum.IsDefined(Mode))
         {
-            yield return $"{Section}:Mode must be one of dense, lexical, hybrid (got {Mode}).";
+            yield return new ValidationResult($"{Section}:Mode must be one of dense, lexical, hybrid (got {Mode}).");
         }
 
         if (!Enum.IsDefined(Fusion))
         {
-            yield return $"{Section}:Fusion must be rrf or linear (got {Fusion}).";
-        }
-
-        if (RrfK is < 1 or > SearchLimits.MaxRrfK)
-        {
-            yield return $"{Section}:RrfK must be between 1 and {SearchLimits.MaxRrfK} (got {RrfK}).";
-        }
-
-        if (LexicalWeight is < 0 or > 1 or double.NaN)
-        {
-            yield return $"{Section}:LexicalWeight must be between 0 and 1 (got {LexicalWeight}).";
+            yield return new ValidationResult($"{Section}:Fusion must be rrf or linear (got {Fusion}).");
         }
     }
 }
+
+[OptionsValidator]
+public sealed partial class Stage1OptionsValidator : IValidateOptions<Stage1Options>;

@@ -1,15 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using RerankCluster.Configuration;
 
 namespace RerankCluster.Inference.Batching;
 
 /// <summary>How a silo merges pairs from concurrent requests into model batches (section <c>Batching</c>).</summary>
-public sealed class BatcherOptions : ISelfValidatingOptions
+public sealed class BatcherOptions : IValidatableObject
 {
     public const string Section = "Batching";
 
     /// <summary>Most padded tokens (rows × longest row) in one model call, as TEI's max-batch-tokens.</summary>
+    [SettingRange(512L, long.MaxValue, ErrorMessage = "Batching:MaxBatchTokens must be at least {1}, one full-length pair")]
     public long MaxBatchTokens { get; set; } = 16384;
 
+    [SettingRange(1, 4096, ErrorMessage = "Batching:MaxBatchPairs must be between {1} and {2}")]
     public int MaxBatchPairs { get; set; } = 64;
 
     /// <summary>
@@ -18,15 +22,19 @@ public sealed class BatcherOptions : ISelfValidatingOptions
     /// beside a flooding one waits about two calls, not two full batches. Shorter calls cost throughput (per-call
     /// overhead, smaller matrices). 0 (the default): MaxBatchTokens only, as TEI.
     /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Batching:MaxBatchTime must be between 0 and 1 minute")]
     public TimeSpan MaxBatchTime { get; set; }
 
     /// <summary>Most of a row that padding may take: a shorter pair starts a new batch instead.</summary>
+    [SettingRange(0d, 1d, ErrorMessage = "Batching:MaxPaddingFraction must be between {1} and {2}")]
     public double MaxPaddingFraction { get; set; } = 0.2;
 
     /// <summary>How long a lone pair waits for company before it runs anyway.</summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", "00:00:01", ErrorMessage = "Batching:MaxWait must be between 0 and 1 second")]
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>Model calls running at once on this silo; each gets the cores divided among them.</summary>
+    [SettingRange(1, 64, ErrorMessage = "Batching:InferenceThreads must be between {1} and {2}")]
     public int InferenceThreads { get; set; } = 1;
 
     /// <summary>
@@ -43,6 +51,7 @@ public sealed class BatcherOptions : ISelfValidatingOptions
     /// much longer than this for the model. One model call's worth (MaxBatchTokens, or MaxBatchTime's) may always
     /// wait, so a CPU silo, whose one call takes longer than this, keeps working. 0: tokens only.
     /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Batching:MaxQueueDelay must be between 0 and 10 minutes")]
     public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(150);
 
     /// <summary>
@@ -51,6 +60,7 @@ public sealed class BatcherOptions : ISelfValidatingOptions
     /// as a whole. A tenant that keeps sending earns none. 0 (the default): plain weighted fair queueing;
     /// MaxBatchTokens is a natural value. Off by default until a run shows it helps end to end (README, Scale).
     /// </summary>
+    [SettingRange(0L, long.MaxValue, ErrorMessage = "Batching:QuietTenantBurstTokens must be at least {1}")]
     public long QuietTenantBurstTokens { get; set; }
 
     /// <summary>Share of the model each tenant gets while several wait (weighted fair queueing by tokens); unlisted tenants weigh 1.</summary>
@@ -58,56 +68,20 @@ public sealed class BatcherOptions : ISelfValidatingOptions
 
     public double WeightOf(string tenant) => TenantWeights.GetValueOrDefault(tenant, 1);
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (MaxBatchTokens < 512)
-        {
-            yield return $"{Section}:MaxBatchTokens must be at least 512, one full-length pair (got {MaxBatchTokens}).";
-        }
-
-        if (MaxBatchPairs is < 1 or > 4096)
-        {
-            yield return $"{Section}:MaxBatchPairs must be between 1 and 4096 (got {MaxBatchPairs}).";
-        }
-
-        if (MaxBatchTime < TimeSpan.Zero || MaxBatchTime > TimeSpan.FromMinutes(1))
-        {
-            yield return $"{Section}:MaxBatchTime must be between 0 and 1 minute (got {MaxBatchTime}).";
-        }
-
-        if (MaxWait < TimeSpan.Zero || MaxWait > TimeSpan.FromSeconds(1))
-        {
-            yield return $"{Section}:MaxWait must be between 0 and 1 second (got {MaxWait}).";
-        }
-
-        if (MaxPaddingFraction is < 0 or > 1)
-        {
-            yield return $"{Section}:MaxPaddingFraction must be between 0 and 1 (got {MaxPaddingFraction}).";
-        }
-
-        if (InferenceThreads is < 1 or > 64)
-        {
-            yield return $"{Section}:InferenceThreads must be between 1 and 64 (got {InferenceThreads}).";
-        }
-
         if (MaxQueuedTokens < MaxBatchTokens)
         {
-            yield return $"{Section}:MaxQueuedTokens must be at least {Section}:MaxBatchTokens ({MaxBatchTokens}), one full batch (got {MaxQueuedTokens}).";
-        }
-
-        if (MaxQueueDelay < TimeSpan.Zero || MaxQueueDelay > TimeSpan.FromMinutes(10))
-        {
-            yield return $"{Section}:MaxQueueDelay must be between 0 and 10 minutes (got {MaxQueueDelay}).";
-        }
-
-        if (QuietTenantBurstTokens < 0)
-        {
-            yield return $"{Section}:QuietTenantBurstTokens must be at least 0 (got {QuietTenantBurstTokens}).";
+            yield return new ValidationResult(
+                $"{Section}:MaxQueuedTokens must be at least {Section}:MaxBatchTokens ({MaxBatchTokens}), one full batch (got {MaxQueuedTokens}).");
         }
 
         foreach (var (tenant, weight) in TenantWeights.Where(w => !(w.Value is > 0 and <= 1000)))
         {
-            yield return $"{Section}:TenantWeights:{tenant} must be above 0 and at most 1000 (got {weight}).";
+            yield return new ValidationResult($"{Section}:TenantWeights:{tenant} must be above 0 and at most 1000 (got {weight}).");
         }
     }
 }
+
+[OptionsValidator]
+public sealed partial class BatcherOptionsValidator : IValidateOptions<BatcherOptions>;

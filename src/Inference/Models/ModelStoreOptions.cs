@@ -1,7 +1,10 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace RerankCluster.Inference.Models;
 
 /// <summary>Where models are cached and pulled from (section <c>Models</c>).</summary>
-public sealed class ModelStoreOptions : RerankCluster.Configuration.ISelfValidatingOptions
+public sealed class ModelStoreOptions : IValidatableObject
 {
     public const string Section = "Models";
 
@@ -37,14 +40,17 @@ public sealed class ModelStoreOptions : RerankCluster.Configuration.ISelfValidat
         return Path.Combine(root, "rerank-cluster", "models");
     }
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Uri.TryCreate(HubEndpoint, UriKind.Absolute, out var hub) || (hub.Scheme != Uri.UriSchemeHttp && hub.Scheme != Uri.UriSchemeHttps))
         {
-            yield return $"{Section}:HubEndpoint must be an absolute http(s) address (got '{HubEndpoint}').";
+            yield return new ValidationResult($"{Section}:HubEndpoint must be an absolute http(s) address (got '{HubEndpoint}').");
         }
     }
 
     /// <summary>Directory name a hub repository id is cached under ("org/name" → "org--name").</summary>
     public static string CacheFolderName(string repoId) => repoId.Replace("/", "--", StringComparison.Ordinal);
 }
+
+[OptionsValidator]
+public sealed partial class ModelStoreOptionsValidator : IValidateOptions<ModelStoreOptions>;

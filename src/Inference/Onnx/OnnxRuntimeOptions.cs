@@ -1,15 +1,18 @@
+using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
+using RerankCluster.Configuration;
 
 namespace RerankCluster.Inference.Onnx;
 
 /// <summary>How ONNX Runtime sessions are created on this process (section <c>OnnxRuntime</c>).</summary>
-public sealed class OnnxRuntimeOptions : RerankCluster.Configuration.ISelfValidatingOptions
+public sealed class OnnxRuntimeOptions
 {
     public const string Section = "OnnxRuntime";
 
     /// <summary>Cpu or Cuda.</summary>
     public ExecutionProvider Provider { get; set; } = ExecutionProvider.Cpu;
 
+    [SettingRange(0, int.MaxValue, ErrorMessage = "OnnxRuntime:CudaDeviceId must be {1} or more")]
     public int CudaDeviceId { get; set; }
 
     /// <summary>
@@ -19,29 +22,16 @@ public sealed class OnnxRuntimeOptions : RerankCluster.Configuration.ISelfValida
     public bool FallbackToCpu { get; set; } = true;
 
     /// <summary>Threads one inference call may use; 0 lets ONNX Runtime use every core.</summary>
+    [SettingRange(0, int.MaxValue, ErrorMessage = "OnnxRuntime:IntraOpThreads must be {1} (all cores) or more")]
     public int IntraOpThreads { get; set; }
 
+    [SettingRange(1, int.MaxValue, ErrorMessage = "OnnxRuntime:InterOpThreads must be {1} or more")]
     public int InterOpThreads { get; set; } = 1;
 
     public GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
     public bool EnableMemoryArena { get; set; } = true;
-
-    public IEnumerable<string> Validate()
-    {
-        if (CudaDeviceId < 0)
-        {
-            yield return $"{Section}:CudaDeviceId must be 0 or more (got {CudaDeviceId}).";
-        }
-
-        if (IntraOpThreads < 0)
-        {
-            yield return $"{Section}:IntraOpThreads must be 0 (all cores) or more (got {IntraOpThreads}).";
-        }
-
-        if (InterOpThreads < 1)
-        {
-            yield return $"{Section}:InterOpThreads must be 1 or more (got {InterOpThreads}).";
-        }
-    }
 }
+
+[OptionsValidator]
+public sealed partial class OnnxRuntimeOptionsValidator : IValidateOptions<OnnxRuntimeOptions>;

@@ -42,19 +42,19 @@ public static class RerankSiloBuilderExtensions
     public static ISiloBuilder AddRerankCluster(this ISiloBuilder silo, IConfiguration configuration)
     {
         var services = silo.Services;
-        services.AddValidatedOptions<OnnxRuntimeOptions>(configuration, OnnxRuntimeOptions.Section);
-        services.AddValidatedOptions<ModelStoreOptions>(configuration, ModelStoreOptions.Section);
-        services.AddValidatedOptions<BiEncoderOptions>(configuration, BiEncoderOptions.Section);
-        services.AddValidatedOptions<CrossEncoderOptions>(configuration, CrossEncoderOptions.Section);
-        services.AddValidatedOptions<IndexingOptions>(configuration, IndexingOptions.Section);
-        services.AddValidatedOptions<RerankOptions>(configuration, RerankOptions.Section);
-        services.AddValidatedOptions<Stage1Options>(configuration, Stage1Options.Section);
-        services.AddValidatedOptions<BatcherOptions>(configuration, BatcherOptions.Section);
-        services.AddValidatedOptions<SimulationOptions>(configuration, SimulationOptions.Section);
-        services.AddValidatedOptions<CacheOptions>(configuration, CacheOptions.Section);
-        services.AddValidatedOptions<QuotaOptions>(configuration, QuotaOptions.Section);
+        services.AddValidatedOptions<OnnxRuntimeOptions, OnnxRuntimeOptionsValidator>(configuration, OnnxRuntimeOptions.Section);
+        services.AddValidatedOptions<ModelStoreOptions, ModelStoreOptionsValidator>(configuration, ModelStoreOptions.Section);
+        services.AddValidatedOptions<BiEncoderOptions, BiEncoderOptionsValidator>(configuration, BiEncoderOptions.Section);
+        services.AddValidatedOptions<CrossEncoderOptions, CrossEncoderOptionsValidator>(configuration, CrossEncoderOptions.Section);
+        services.AddValidatedOptions<IndexingOptions, IndexingOptionsValidator>(configuration, IndexingOptions.Section);
+        services.AddValidatedOptions<RerankOptions, RerankOptionsValidator>(configuration, RerankOptions.Section);
+        services.AddValidatedOptions<Stage1Options, Stage1OptionsValidator>(configuration, Stage1Options.Section);
+        services.AddValidatedOptions<BatcherOptions, BatcherOptionsValidator>(configuration, BatcherOptions.Section);
+        services.AddValidatedOptions<SimulationOptions, SimulationOptionsValidator>(configuration, SimulationOptions.Section);
+        services.AddValidatedOptions<CacheOptions, CacheOptionsValidator>(configuration, CacheOptions.Section);
+        services.AddValidatedOptions<QuotaOptions, QuotaOptionsValidator>(configuration, QuotaOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.Section);
+        services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.Section);
         services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
 
         AddModels(services);
@@ -67,7 +67,7 @@ public static class RerankSiloBuilderExtensions
         services.AddSingleton<InferenceCache>();
         services.AddSingleton<IndexSettingsMemory>();
         services.AddHostedService<ModelWarmup>();
-        var telemetry = configuration.BindValidated<TelemetryOptions>(TelemetryOptions.Section);
+        var telemetry = configuration.BindValidated<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.Section);
         services.AddOpenTelemetry().AddRerankTelemetry(configuration, metrics =>
         {
             if (telemetry.PrometheusPort > 0)
@@ -93,7 +93,7 @@ public static class RerankSiloBuilderExtensions
     /// <summary>Localhost or Redis clustering, as the <c>Clustering</c> section says.</summary>
     public static ISiloBuilder UseRerankClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var options = configuration.BindValidated<ClusteringOptions>(ClusteringOptions.Section);
+        var options = configuration.BindValidated<ClusteringOptions, ClusteringOptionsValidator>(ClusteringOptions.Section);
         if (options.Provider == ClusteringProvider.Localhost)
         {
             return silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
@@ -125,7 +125,7 @@ public static class RerankSiloBuilderExtensions
 
     private static void AddStorage(ISiloBuilder silo, IConfiguration configuration)
     {
-        var storage = configuration.BindValidated<StorageOptions>(StorageOptions.Section);
+        var storage = configuration.BindValidated<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
         if (storage.Provider == StorageProvider.Memory)
         {
             silo.Services.AddSingleton<IShardStore, InMemoryShardStore>();

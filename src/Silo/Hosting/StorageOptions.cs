@@ -1,4 +1,5 @@
-using RerankCluster.Configuration;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using RerankCluster.Grains.Storage;
 
 namespace RerankCluster.Silo.Hosting;
@@ -13,7 +14,7 @@ public enum StorageProvider
 }
 
 /// <summary>Where shards and grain state are kept (section <c>Storage</c>).</summary>
-public sealed class StorageOptions : ISelfValidatingOptions
+public sealed class StorageOptions : IValidatableObject
 {
     public const string Section = "Storage";
 
@@ -36,26 +37,29 @@ public sealed class StorageOptions : ISelfValidatingOptions
 
     public RedisDurability RedisDurability() => new(Durability, Replicas, ReplicaTimeout);
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Durability != StorageDurability.Default && Provider != StorageProvider.Redis)
         {
-            yield return $"{Section}:Durability {Durability} needs {Section}:Provider Redis (got {Provider}).";
+            yield return new ValidationResult($"{Section}:Durability {Durability} needs {Section}:Provider Redis (got {Provider}).");
         }
 
         if (Durability == StorageDurability.Replicas && Replicas < 1)
         {
-            yield return $"{Section}:Replicas must be at least 1 when {Section}:Durability is Replicas (got {Replicas}).";
+            yield return new ValidationResult($"{Section}:Replicas must be at least 1 when {Section}:Durability is Replicas (got {Replicas}).");
         }
 
         if (Durability == StorageDurability.Replicas && (ReplicaTimeout < TimeSpan.FromMilliseconds(1) || ReplicaTimeout > TimeSpan.FromMinutes(1)))
         {
-            yield return $"{Section}:ReplicaTimeout must be between 1 ms and 1 minute (got {ReplicaTimeout}).";
+            yield return new ValidationResult($"{Section}:ReplicaTimeout must be between 1 ms and 1 minute (got {ReplicaTimeout}).");
         }
 
         if (string.IsNullOrWhiteSpace(KeyPrefix) || KeyPrefix.Contains(' '))
         {
-            yield return $"{Section}:KeyPrefix must be a non-empty word (got '{KeyPrefix}').";
+            yield return new ValidationResult($"{Section}:KeyPrefix must be a non-empty word (got '{KeyPrefix}').");
         }
     }
 }
+
+[OptionsValidator]
+public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>;
