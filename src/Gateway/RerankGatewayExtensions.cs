@@ -47,6 +47,13 @@ public static class RerankGatewayExtensions
                 context.ProblemDetails.Detail = LimitsOptions.BodyTooLarge(limit);
             }
 
+            // Routing refuses a body that is not JSON before any endpoint runs, with no word of what it expected.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && context.ProblemDetails.Detail is null)
+            {
+                context.ProblemDetails.Detail =
+                    $"This route reads a JSON body: send Content-Type: application/json (got {context.HttpContext.Request.ContentType ?? "none"}).";
+            }
+
             // Cohere's SDK and the AI SDK show `message`; RFC 7807 clients read `detail`: both carry the same text.
             context.ProblemDetails.Extensions["message"] = context.ProblemDetails.Detail ?? context.ProblemDetails.Title;
         });

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using RerankCluster.Cli.Hosting;
-using RerankCluster.Inference.Models;
 
 namespace RerankCluster.ClusterTests;
 
@@ -50,13 +49,16 @@ public sealed class GatewayTests(EmbeddedGateway gateway)
         var paris = results.EnumerateArray().Concat(await Stage1Only("http-search", "capital of France"))
             .First(h => h.GetProperty("id").GetString() == "paris");
         Assert.Equal("en", paris.GetProperty("metadata").GetProperty("lang").GetString());
-        // The default model decides: the trained reranker gives relevance, the derived test model must say it does not.
-        var relevance = body.RootElement.GetProperty("model").GetProperty("scores_are_relevance").GetBoolean();
-        Assert.Equal(ModelResolver.DefaultCrossEncoder(new ModelStoreOptions().ResolveCacheDirectory()).IsRelevanceModel, relevance);
+        // The default is the shipped trained reranker: its scores are relevance, so no "NOT relevance" warning, and
+        // the one passage that answers the question comes first.
+        var model = body.RootElement.GetProperty("model");
+        Assert.Equal(ShippedReranker.Name, model.GetProperty("cross_encoder").GetString());
+        Assert.True(model.GetProperty("scores_are_relevance").GetBoolean());
         var warnings = body.RootElement.TryGetProperty("warnings", out var w) && w.ValueKind == JsonValueKind.Array
             ? w.EnumerateArray().Select(x => x.GetString()!).ToList()
             : [];
-        Assert.Equal(!relevance, warnings.Any(x => x.Contains("NOT relevance", StringComparison.Ordinal)));
+        Assert.DoesNotContain(warnings, x => x.Contains("NOT relevance", StringComparison.Ordinal));
+        Assert.Equal("paris", results[0].GetProperty("id").GetString());
         Assert.Equal(3, body.RootElement.GetProperty("timings").GetProperty("candidates").GetInt32());
     }
 

@@ -1,8 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using RerankCluster.Inference;
-using RerankCluster.Inference.Models;
-using RerankCluster.Inference.Onnx;
 using static RerankCluster.ClusterTests.HttpAssert;
 
 namespace RerankCluster.ClusterTests;
@@ -20,14 +17,7 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         "France borders Spain and Italy.",
     ];
 
-    private static float[] ExpectedLogits(int? maxTokensPerDoc = null)
-    {
-        using var encoder = new CrossEncoder(ModelResolver.DefaultCrossEncoder(new ModelStoreOptions().ResolveCacheDirectory()),
-            new OnnxSessionFactory(new OnnxRuntimeOptions()));
-        return Documents
-            .Select(d => encoder.Score(Query, [maxTokensPerDoc is { } n ? encoder.Tokenizer.Truncate(d, n) : d])[0])
-            .ToArray();
-    }
+    private static float[] ExpectedLogits(int? maxTokensPerDoc = null) => ShippedReranker.Logits(Query, Documents, maxTokensPerDoc);
 
     [Fact]
     public async Task Cohere_shaped_request_and_response()
@@ -50,6 +40,8 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         var expectedOrder = Enumerable.Range(0, Documents.Length).OrderByDescending(i => logits[i]).Take(3).ToArray();
         var results = body.GetProperty("results").EnumerateArray().ToArray();
         Assert.Equal(expectedOrder, results.Select(r => r.GetProperty("index").GetInt32()));
+        // Judged, not computed: the one passage that answers the question comes first.
+        Assert.Equal(0, results[0].GetProperty("index").GetInt32());
         foreach (var result in results)
         {
             var index = result.GetProperty("index").GetInt32();
@@ -71,10 +63,9 @@ public sealed class RerankApiTests(SecuredGateway gateway)
             new { id = 8, title = "Bread is made from flour and water.", body = "Paris is the capital of France." },
             new { id = 9, title = "Germany", body = "Berlin is the capital of Germany." },
         };
-        using var encoder = new CrossEncoder(ModelResolver.DefaultCrossEncoder(new ModelStoreOptions().ResolveCacheDirectory()),
-            new OnnxSessionFactory(new OnnxRuntimeOptions()));
-
-        foreach (var fields in new[] { new[] { "title" }, new[] { "body" }, new[] { "title", "body" } })
+        // Which document answers, judged by hand, for the fields read: only the title, only the body, or both.
+        (string[] Fields, int[] Answers)[] cases = [(["title"], [0]), (["body"], [1]), (["title", "body"], [0, 1])];
+        foreach (var (fields, answers) in cases)
         {
             var body = await Ok(await client.PostAsync("v1/rerank", Json(JsonSerializer.Serialize(new
             {
@@ -85,9 +76,10 @@ public sealed class RerankApiTests(SecuredGateway gateway)
             var texts = documents.Select(d => JsonSerializer.SerializeToElement(d))
                 .Select(d => string.Join('\n', fields.Where(f => d.TryGetProperty(f, out _)).Select(f => $"{f}: {d.GetProperty(f).GetString()}")))
                 .ToArray();
-            var logits = texts.Select(t => encoder.Score(Query, [t])[0]).ToArray();
+            var logits = ShippedReranker.Logits(Query, texts);
             var results = body.GetProperty("results").EnumerateArray().ToArray();
             Assert.Equal(Enumerable.Range(0, texts.Length).OrderByDescending(i => logits[i]), results.Select(r => r.GetProperty("index").GetInt32()));
+            Assert.Contains(results[0].GetProperty("index").GetInt32(), answers);
             foreach (var result in results)
             {
                 var index = result.GetProperty("index").GetInt32();
@@ -111,13 +103,13 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         using var client = await gateway.NewTenant("jina-client");
         var body = await Ok(await client.PostAsync("v1/rerank", Json(JsonSerializer.Serialize(new
         {
-            model = ModelResolver.DefaultCrossEncoderName,
+            model = ShippedReranker.Name,
             query = Query,
             documents = Documents,
             top_n = 2,
             return_documents = false,
         }))));
-        Assert.Equal(ModelResolver.DefaultCrossEncoder(new ModelStoreOptions().ResolveCacheDirectory()).Name, body.GetProperty("model").GetString());
+        Assert.Equal(ShippedReranker.Name, body.GetProperty("model").GetString());
         Assert.True(body.GetProperty("usage").GetProperty("total_tokens").GetInt64() > Documents.Length * 5);
         var results = body.GetProperty("results").EnumerateArray().ToArray();
         Assert.Equal(2, results.Length);
@@ -131,7 +123,7 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         using var client = await gateway.NewTenant("cohere-v2-client");
         var body = await Ok(await client.PostAsync("v2/rerank", Json(JsonSerializer.Serialize(new
         {
-            model = ModelResolver.DefaultCrossEncoderName,
+            model = ShippedReranker.Name,
             query = Query,
             documents = Documents,
             top_n = 3,
@@ -161,7 +153,7 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         {
             var response = await client.PostAsync(route, Json(JsonSerializer.Serialize(new { model = "no-such/model", query = Query, documents = Documents })));
             await Problem(response, HttpStatusCode.BadRequest, "'no-such/model' is not served");
-            await Problem(response, HttpStatusCode.BadRequest, ModelResolver.DefaultCrossEncoderName);
+            await Problem(response, HttpStatusCode.BadRequest, ShippedReranker.Name);
         }
     }
 
@@ -177,7 +169,7 @@ public sealed class RerankApiTests(SecuredGateway gateway)
             Assert.Equal(Enumerable.Range(0, Documents.Length).OrderByDescending(i => logits[i]), results.Select(r => r.GetProperty("index").GetInt32()));
             if (body.TryGetProperty("model", out var model))
             {
-                Assert.Equal(ModelResolver.DefaultCrossEncoderName, model.GetString());
+                Assert.Equal(ShippedReranker.Name, model.GetString());
             }
         }
     }
@@ -204,9 +196,9 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         // Its own query: pairs other tests score would come from the cache, and the Jina test counts tokens.
         var rerank = await Ok(await client.PostAsync("v1/rerank", Json(JsonSerializer.Serialize(new { query = "capital of France", documents = Documents }))));
 
-        // The name that actually scored, as the search reports it, is the one everything else reports.
+        // The name that actually scored, as the search reports it, is the shipped model's and the one everything else reports.
         var scored = search.GetProperty("model").GetProperty("cross_encoder").GetString();
-        Assert.Equal(ModelResolver.DefaultCrossEncoder(new ModelStoreOptions().ResolveCacheDirectory()).Name, scored);
+        Assert.Equal(ShippedReranker.Name, scored);
         Assert.Equal(scored, created.GetProperty("cross_encoder").GetString());
         Assert.Equal(scored, info.GetProperty("cross_encoder").GetString());
         Assert.Equal(scored, rerank.GetProperty("model").GetString());
@@ -277,7 +269,7 @@ public sealed class RerankApiTests(SecuredGateway gateway)
         Assert.Equal(HttpStatusCode.OK,
             (await client.PostAsync("rerank", Json(JsonSerializer.Serialize(new { query = Query, texts = Documents, truncate = false })))).StatusCode);
         await TeiError(await anonymous.PostAsync("rerank", Json(JsonSerializer.Serialize(new { query = Query, texts = Documents }))),
-            HttpStatusCode.Unauthorized, "Unauthorized", "");
+            HttpStatusCode.Unauthorized, "Unauthorized", "An API key is required");
     }
 
     [Fact]

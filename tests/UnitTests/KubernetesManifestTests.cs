@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using YamlDotNet.Serialization;
 
 namespace RerankCluster.UnitTests;
@@ -7,10 +8,11 @@ namespace RerankCluster.UnitTests;
 /// What can be checked of deploy/k8s without a cluster: each overlay renders with kustomize
 /// (kubectl's), every object has a known apiVersion and kind, selectors match pod labels, Services,
 /// containers and probes agree on ports, every referenced ConfigMap, Secret and ServiceAccount exists,
-/// every container has requests and limits, images are pinned, and HPAs and PDBs point at real
-/// workloads. Not covered: full schema validation of every field (no Kubernetes schemas offline).
+/// every container has requests and limits, images are pinned, HPAs and PDBs point at real workloads,
+/// and each of this project's images has a Dockerfile here that puts in it the program its command runs.
+/// Not covered: full schema validation of every field (no Kubernetes schemas offline).
 /// </summary>
-public sealed class KubernetesManifestTests
+public sealed partial class KubernetesManifestTests
 {
     private static readonly HashSet<(string, string)> KnownKinds =
     [
@@ -48,6 +50,17 @@ public sealed class KubernetesManifestTests
                 var image = Str(container, "image");
                 Assert.Matches(@"^[a-z0-9./-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$", image);
                 Assert.DoesNotContain(":latest", image);
+                // Each of this project's images is built by a Dockerfile here, and holds the program a command names.
+                if (OwnImage().Match(image) is { Success: true } own)
+                {
+                    var built = own.Groups["name"].Value;
+                    Assert.True(ContainerImageTests.Exists(built), $"{label}: no deploy/k8s/docker/Dockerfile.{built} builds {image}");
+                    if (List(container, "command").Select(c => $"{c}").FirstOrDefault(c => c.StartsWith("/app/", StringComparison.Ordinal)) is { } program)
+                    {
+                        Assert.True(ContainerImageTests.Programs(built).Contains(program), $"{label}: {image} does not hold {program}");
+                    }
+                }
+
                 var resources = Map(container, "resources");
                 Assert.True(Map(resources, "requests").ContainsKey("cpu") && Map(resources, "requests").ContainsKey("memory"), $"{label}: requests");
                 Assert.True(Map(resources, "limits").ContainsKey("cpu") && Map(resources, "limits").ContainsKey("memory"), $"{label}: limits");
@@ -151,6 +164,9 @@ public sealed class KubernetesManifestTests
 
         return directory?.FullName ?? throw new DirectoryNotFoundException("RerankCluster.sln not found.");
     }
+
+    [GeneratedRegex(@"^ghcr\.io/rerank-cluster/(?<name>[a-z0-9-]+):")]
+    private static partial Regex OwnImage();
 
     private static Dictionary<object, object> Map(Dictionary<object, object> parent, string key) =>
         parent.TryGetValue(key, out var value) && value is Dictionary<object, object> map ? map : [];

@@ -23,7 +23,8 @@ public static class ErrorMapping
     public const int ClientClosedRequest = 499;
 
     /// <param name="clientGone">The client hung up: its cancellation is no server error (nobody reads the answer, the metrics count it apart).</param>
-    public static ErrorResponse For(Exception exception, LimitsOptions limits, bool clientGone = false)
+    /// <param name="missingBody">The route reads a JSON body and the request sent none.</param>
+    public static ErrorResponse For(Exception exception, LimitsOptions limits, bool clientGone = false, bool missingBody = false)
     {
         if (clientGone && exception is OperationCanceledException)
         {
@@ -57,8 +58,12 @@ public static class ErrorMapping
                 "A silo serving this request left the cluster; the cluster is moving its work. Retry shortly.", Shortly),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new(StatusCodes.Status413PayloadTooLarge, "Bad request",
                 null, LimitsOptions.BodyTooLarge(limits.MaxRequestBodyBytes)),
+            // ASP.NET's own words for it speak to the developer ("Did you mean to use a Service instead?").
+            BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } when missingBody => new(StatusCodes.Status400BadRequest,
+                "Bad request", null, "The request has no body: this route reads a JSON object."),
+            // The inner error says what the path's value is wrong with (a number where a string belongs, invalid UTF-8).
             BadHttpRequestException { InnerException: JsonException json } bad => new(bad.StatusCode, "Bad request", null,
-                $"The body is not valid JSON for this route: {json.Message}"),
+                $"The body is not valid JSON for this route: {json.Message}{(json.InnerException is { } why and not JsonException ? $" {why.Message}" : "")}"),
             BadHttpRequestException bad => new(bad.StatusCode, "Bad request", null, exception.Message),
             TimeoutException => new(StatusCodes.Status504GatewayTimeout, "Timed out", null, exception.Message),
             // Internal errors keep their details in the log, not in the response.

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using RerankCluster.Gateway.Configuration;
@@ -17,7 +19,11 @@ public sealed class GrainExceptionHandler(
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        var error = ErrorMapping.For(exception, limits.Value, clientGone: context.RequestAborted.IsCancellationRequested);
+        // The exception handler clears the request's endpoint before it runs; the feature keeps the one that failed.
+        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+        var missingBody = endpoint?.Metadata.GetMetadata<IAcceptsMetadata>() is not null
+            && (context.Request.ContentLength == 0 || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false });
+        var error = ErrorMapping.For(exception, limits.Value, clientGone: context.RequestAborted.IsCancellationRequested, missingBody);
         if (error.Status == StatusCodes.Status500InternalServerError)
         {
             logger.LogError(exception, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
