@@ -14,26 +14,8 @@ public static class CorpusReader
 {
     public static IEnumerable<CorpusRecord> Read(string path)
     {
-        var lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var (lineNumber, root) in JsonLines.Read(path))
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            JsonElement root;
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
-                root = doc.RootElement.Clone();
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"{path}:{lineNumber}: not valid JSON ({ex.Message}).", ex);
-            }
-
             if (root.ValueKind != JsonValueKind.Object)
             {
                 throw new InvalidDataException($"{path}:{lineNumber}: expected a JSON object.");

@@ -110,27 +110,10 @@ public sealed class TrainingPairs
         var pairs = new List<TrainingPair>();
         var passages = new Dictionary<string, string>(StringComparer.Ordinal);
         var passageIds = new Dictionary<string, string>(StringComparer.Ordinal);
-        var lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var (lineNumber, root) in JsonLines.Read(path))
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            string? query, positive;
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
-                query = Text(doc.RootElement, "query");
-                positive = Text(doc.RootElement, "positive");
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"{path}:{lineNumber}: not valid JSON ({ex.Message}).", ex);
-            }
-
+            var query = Text(root, "query");
+            var positive = Text(root, "positive");
             if (string.IsNullOrWhiteSpace(query) || string.IsNullOrWhiteSpace(positive))
             {
                 throw new InvalidDataException($"{path}:{lineNumber}: each line needs a non-empty \"query\" and \"positive\" string.");
