@@ -35,4 +35,21 @@ public sealed class LoadTesterTests(EmbeddedGateway gateway)
         Assert.StartsWith("<svg", svg);
         Assert.Equal(open.Samples.Count, svg.Split("<circle").Length - 1);
     }
+
+    [Fact]
+    public async Task A_closed_loop_client_that_was_refused_pauses_before_its_next_request_when_asked_to()
+    {
+        await using var server = await ScriptedHttpServer.StartAsync(ScriptedHttpServer.Problem(429, "past the admission budget", "1"));
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        var searches = LoadRequest.Mix(["q"], ["p"], "load", 0, 1);
+        var pause = TimeSpan.FromMilliseconds(150);
+
+        var paused = await new LoadRunner(http, null, searches, TextWriter.Null).ClosedLoop(1, TimeSpan.FromMinutes(1), 4, CancellationToken.None, pause);
+
+        Assert.All(paused.Samples, s => Assert.Equal(429, s.Status));
+        var arrivals = server.Arrivals.Select(a => a.At).ToList();
+        Assert.Equal(4, arrivals.Count);
+        // Each request leaves only after the pause that followed the refusal before it.
+        Assert.All(arrivals.Zip(arrivals.Skip(1)), gap => Assert.True(gap.Second - gap.First >= pause, $"{(gap.Second - gap.First).TotalMilliseconds} ms"));
+    }
 }

@@ -19,12 +19,16 @@ public sealed class LoadRunner(HttpClient http, string? apiKey, Func<int, LoadRe
     public sealed record Result(IReadOnlyList<LoadSample> Samples, TimeSpan Wall, int Dropped, double OfferedRate);
 
     public Task<Result> OpenLoop(double rate, TimeSpan duration, int maxRequests, CancellationToken ct) =>
-        Run(rate, clients: 0, duration, maxRequests, ct);
+        Run(rate, clients: 0, duration, maxRequests, TimeSpan.Zero, ct);
 
-    public Task<Result> ClosedLoop(int clients, TimeSpan duration, int maxRequests, CancellationToken ct) =>
-        Run(rate: 0, clients, duration, maxRequests, ct);
+    /// <param name="refusedPause">
+    /// How long a client that was refused (429) waits before its next request, as a client that heeds
+    /// back-pressure does; zero: at once, as hey or wrk do, so a saturated cluster spends its CPU refusing.
+    /// </param>
+    public Task<Result> ClosedLoop(int clients, TimeSpan duration, int maxRequests, CancellationToken ct, TimeSpan refusedPause = default) =>
+        Run(rate: 0, clients, duration, maxRequests, refusedPause, ct);
 
-    private async Task<Result> Run(double rate, int clients, TimeSpan duration, int maxRequests, CancellationToken ct)
+    private async Task<Result> Run(double rate, int clients, TimeSpan duration, int maxRequests, TimeSpan refusedPause, CancellationToken ct)
     {
         var samples = new ConcurrentBag<LoadSample>();
         var clock = Stopwatch.StartNew();
@@ -42,8 +46,13 @@ public sealed class LoadRunner(HttpClient http, string? apiKey, Func<int, LoadRe
                 while (clock.Elapsed < duration && (i = Interlocked.Increment(ref next)) < maxRequests && !ct.IsCancellationRequested)
                 {
                     Interlocked.Increment(ref inFlight);
-                    samples.Add(await Send(requests(i), clock.Elapsed.TotalSeconds, clock, ct));
+                    var sample = await Send(requests(i), clock.Elapsed.TotalSeconds, clock, ct);
+                    samples.Add(sample);
                     Interlocked.Decrement(ref inFlight);
+                    if (sample.Status == 429 && refusedPause > TimeSpan.Zero)
+                    {
+                        await Task.Delay(refusedPause, ct);
+                    }
                 }
             }, ct)));
         }
