@@ -211,6 +211,32 @@ public sealed class MicroBatchFailoverTests
     }
 
     [Fact]
+    public async Task A_quiet_tenant_with_a_query_in_flight_is_not_refused_early_beside_a_tenant_that_sends_far_more()
+    {
+        _batching.MaxBatchTokens = 512;
+        // The flood's queries answered (none of its pairs is in flight here), but it sent 20 of them in the last second.
+        for (var i = 0; i < 20; i++)
+        {
+            await _board.Track("a", "flood", 500, () => Task.FromResult(Scored("a", Batch) with { SiloTokensPerSecond = 1000, SiloQueuedTokens = 3_000 }));
+            _clock.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        // Sent, reported, and the clock put back to the report: 3 s of backlog waits on the only silo.
+        await _board.Track("a", "flood", 1, () => Task.FromResult(Scored("a", Batch) with { SiloTokensPerSecond = 1000, SiloQueuedTokens = 3_000 }));
+        var held = new TaskCompletionSource<RerankBatchResult>();
+        var quiet = _board.Track("a", "quiet", 600, () => held.Task);
+
+        _board.Admit("quiet", ["a"]);
+        Assert.Throws<OverloadedException>(() => _board.Admit("flood", ["a"]));
+
+        // A quiet tenant given a tenth of the weight counts as sending ten times as much.
+        _batching.TenantWeights["quiet"] = 0.01;
+        Assert.Throws<OverloadedException>(() => _board.Admit("quiet", ["a"]));
+        held.SetResult(Scored("a", Batch));
+        await quiet;
+    }
+
+    [Fact]
     public async Task A_querys_pairs_are_split_so_that_each_silos_part_finishes_together_at_its_measured_speed()
     {
         await _board.Track("fast", "t", 1, () => Task.FromResult(Scored("fast", Batch) with { SiloTokensPerSecond = 10_000 }));

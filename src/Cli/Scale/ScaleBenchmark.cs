@@ -145,7 +145,7 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
             var accepted = result.Samples.Where(s => s.Status == 200).Select(s => s.LatencyMs).ToList();
             var refused = result.Samples.Where(s => s.Status == 429).Select(s => s.LatencyMs).ToList();
             var point = new ScaleReport.OverloadPoint(fraction, Math.Round(capacity * fraction, 2), LatencySummary.Of(accepted),
-                Math.Round((double)refused.Count / Math.Max(1, result.Samples.Count), 4), LatencySummary.Of(refused),
+                RefusedFraction(result), LatencySummary.Of(refused),
                 result.Samples.Count - accepted.Count - refused.Count);
             report.Overload.Add(point);
             log.WriteLine(F($"load {fraction:P0}: accepted p99 {point.Accepted.P99:F0} ms, refused {point.RefusedFraction:P1}"));
@@ -166,11 +166,16 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
         var alone = await Runner(quiet, Searches("scale", "quiet")).OpenLoop(capacity / 4, settings.Step, int.MaxValue, ct);
         var floodRun = Runner(flood, Searches("scale", "flood")).OpenLoop(capacity * 1.5, settings.Step, int.MaxValue, ct);
         var beside = await Runner(quiet, Searches("scale", "quiet")).OpenLoop(capacity / 4, settings.Step, int.MaxValue, ct);
-        await floodRun;
+        var floodResult = await floodRun;
         report.QuietTenantAlone = Ok(alone);
         report.QuietTenantBesideFlood = Ok(beside);
+        report.QuietTenantRefusedFraction = RefusedFraction(beside);
+        report.FloodAccepted = Ok(floodResult);
+        report.FloodRefusedFraction = RefusedFraction(floodResult);
         report.QuietTenantP99Ratio = Math.Round(report.QuietTenantBesideFlood.P99 / Math.Max(1, report.QuietTenantAlone.P99), 3);
-        log.WriteLine(F($"quiet tenant p99: alone {report.QuietTenantAlone.P99:F0} ms, beside a flood {report.QuietTenantBesideFlood.P99:F0} ms"));
+        log.WriteLine(F($"quiet tenant p50/p99: alone {report.QuietTenantAlone.P50:F0}/{report.QuietTenantAlone.P99:F0} ms, beside a flood ") +
+                      F($"{report.QuietTenantBesideFlood.P50:F0}/{report.QuietTenantBesideFlood.P99:F0} ms ({report.QuietTenantRefusedFraction:P1} refused); ") +
+                      F($"the flood's accepted {report.FloodAccepted.P50:F0}/{report.FloodAccepted.P99:F0} ms ({report.FloodRefusedFraction:P1} refused)"));
     }
 
     private async Task SearchDuringIngestAsync(ScaleReport report, HttpClient tenant, double capacity, CancellationToken ct)
@@ -228,6 +233,9 @@ public sealed class ScaleBenchmark(ScaleBenchmark.Settings settings, TextWriter 
 
     private Func<int, LoadRequest> Searches(string index, string tag) => i =>
         new LoadRequest("search", $"v1/indexes/{index}/search", new { query = _queries[i % _queries.Count], top_k = 5, candidates = Candidates }, tag);
+
+    private static double RefusedFraction(LoadRunner.Result result) =>
+        Math.Round((double)result.Samples.Count(s => s.Status == 429) / Math.Max(1, result.Samples.Count), 4);
 
     private static LatencySummary Ok(LoadRunner.Result result) =>
         LatencySummary.Of(result.Samples.Where(s => s.Status == 200).Select(s => s.LatencyMs).ToList());

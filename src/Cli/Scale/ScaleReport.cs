@@ -33,6 +33,14 @@ public sealed class ScaleReport
 
     public LatencySummary? QuietTenantBesideFlood { get; set; }
 
+    /// <summary>Share of the quiet tenant's requests refused (429) beside the flood.</summary>
+    public double? QuietTenantRefusedFraction { get; set; }
+
+    /// <summary>The flooding tenant's accepted requests, for comparison with the quiet tenant's.</summary>
+    public LatencySummary? FloodAccepted { get; set; }
+
+    public double? FloodRefusedFraction { get; set; }
+
     public double? QuietTenantP99Ratio { get; set; }
 
     public LatencySummary? SearchIdle { get; set; }

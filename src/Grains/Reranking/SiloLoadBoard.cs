@@ -15,14 +15,15 @@ namespace RerankCluster.Grains.Reranking;
 /// fast as the fastest known one, so it is tried and measured. Silos that failed or stalled
 /// (<see cref="SiloCooldown"/>) come last.</para>
 /// <para>Early refusal: when every silo has more work in flight than its own admission would take (the
-/// delay, or one model call where that is longer, plus the call it runs), a tenant that already has more than its share of this silo's pairs in flight is refused
-/// before its query is embedded or searched, so that refusing costs next to nothing while the silos'
-/// own admission (weighted by tenant) decides for everyone else.</para>
+/// delay, or one model call where that is longer, plus the call it runs), a tenant that sent at least its
+/// weighted share of this silo's recent pair tokens (<see cref="RecentTenantTraffic"/>) is refused before its
+/// query is embedded or searched, so that refusing costs next to nothing while the silos' own admission
+/// (weighted by tenant) decides for everyone else.</para>
 /// </summary>
 public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions> batching, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, SiloLoad> _silos = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _tenantTokens = new(StringComparer.Ordinal);
+    private readonly RecentTenantTraffic _traffic = new(clock);
 
     /// <summary>Silos to try for a batch of <paramref name="tokens"/>, best first; the cooling ones last.</summary>
     public IReadOnlyList<string> Order(IReadOnlyList<string> active, long tokens)
@@ -72,7 +73,7 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions
         return silos.Select((silo, s) => (silo, dealt[s].Order().ToArray())).Where(part => part.Item2.Length > 0).ToArray();
     }
 
-    /// <exception cref="OverloadedException">Every silo is past Batching:MaxQueueDelay and this tenant has more than its share in flight here.</exception>
+    /// <exception cref="OverloadedException">Every silo is past Batching:MaxQueueDelay and this tenant sent its share of the recent pairs from here.</exception>
     public void Admit(string tenant, IReadOnlyList<string> active)
     {
         var limit = batching.Value.MaxQueueDelay;
@@ -97,14 +98,11 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions
         }
 
         var wait = over.Min(silo => silo.wait);
-
-        var mine = _tenantTokens.GetValueOrDefault(tenant);
-        var busy = _tenantTokens.Where(t => t.Value > 0).ToArray();
-        if (mine > 0 && mine * busy.Length >= busy.Sum(t => t.Value))
+        if (_traffic.HasItsShare(tenant, batching.Value.WeightOf))
         {
             throw new OverloadedException(
                 $"The rerank silos are past their admission budget (Batching:MaxQueuedTokens, Batching:MaxQueueDelay): over {limit} of work waits " +
-                "on every one, and this tenant already has its share in flight; nothing of this request was run. Retry after the Retry-After delay.",
+                "on every one, and this tenant already sends its share of the pairs; nothing of this request was run. Retry after the Retry-After delay.",
                 TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait), 1, 60)));
         }
     }
@@ -134,12 +132,15 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions
     /// <summary>Below this a scheduling hiccup or a garbage collection would pass for a stall.</summary>
     public static readonly TimeSpan ShortestStall = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Counts <paramref name="tokens"/> as in flight on <paramref name="silo"/> for <paramref name="tenant"/> until the send ends, and learns from its answer.</summary>
+    /// <summary>
+    /// Counts <paramref name="tokens"/> as in flight on <paramref name="silo"/> until the send ends and as sent by
+    /// <paramref name="tenant"/>, and learns from the answer.
+    /// </summary>
     public async Task<RerankBatchResult> Track(string silo, string tenant, long tokens, Func<Task<RerankBatchResult>> send)
     {
         var load = Load(silo);
         load.Add(tokens);
-        _tenantTokens.AddOrUpdate(tenant, tokens, (_, held) => held + tokens);
+        _traffic.Add(tenant, tokens);
         try
         {
             var result = await send();
@@ -149,7 +150,6 @@ public sealed class SiloLoadBoard(SiloCooldown cooldown, IOptions<BatcherOptions
         finally
         {
             load.Add(-tokens);
-            _tenantTokens.AddOrUpdate(tenant, 0, (_, held) => held - tokens);
         }
     }
 

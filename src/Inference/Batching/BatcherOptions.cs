@@ -52,7 +52,7 @@ public sealed class BatcherOptions : IValidatableObject
     /// wait, so a CPU silo, whose one call takes longer than this, keeps working. 0: tokens only.
     /// </summary>
     [SettingRange(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Batching:MaxQueueDelay must be between 0 and 10 minutes")]
-    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(150);
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// Tokens a tenant that had nothing queued may have served ahead of tenants already waiting (its weight
