@@ -378,7 +378,9 @@ public sealed class CrossEncoderBatcherTests(ModelFixture models)
     [InlineData(900, 900, 1, 1, 500, 1000, false)]  // past it, and the tenant holds it all
     [InlineData(900, 800, 1, 2, 300, 1000, false)]  // past it, the flooding tenant is over its half
     [InlineData(900, 0, 1, 2, 300, 1000, true)]     // past it, the quiet tenant is within its half
-    [InlineData(900, 0, 1, 4, 300, 1000, false)]    // a quarter share is too small for this request
+    [InlineData(900, 0, 1, 4, 300, 1000, true)]     // a request larger than its quarter share, from a tenant with nothing queued
+    [InlineData(900, 200, 1, 4, 300, 1000, false)]  // ... but one with pairs queued is held to its share
+    [InlineData(990, 250, 1, 4, 20, 1000, false)]   // at its share already
     public void Admission_past_the_budget_keeps_each_tenant_to_its_weighted_share(long queued, long tenantQueued, double weight,
         double waitingWeight, long request, long budget, bool admitted) =>
         Assert.Equal(admitted, TokenAdmission.Admits(queued, tenantQueued, weight, waitingWeight, request, budget));

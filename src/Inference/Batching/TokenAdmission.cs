@@ -2,10 +2,12 @@ namespace RerankCluster.Inference.Batching;
 
 /// <summary>
 /// Whether a batcher takes a request of <c>requestTokens</c> pair tokens. Under the budget
-/// (<c>Batching:MaxQueuedTokens</c>) anyone is admitted; past it, only a tenant still below its
-/// weighted share of the budget, so a flooding tenant cannot lock the others out and the queue
-/// never holds more than twice the budget. A request larger than the budget runs when the queue is
-/// empty, rather than never.
+/// (<c>Batching:MaxQueuedTokens</c>, or its time form) anyone is admitted; past it, only a tenant still
+/// within its weighted share of the budget with this request, so a flooding tenant cannot lock the others
+/// out, or a tenant with nothing queued while others wait: a quiet tenant's one request may be larger
+/// than its share (a query's part beside several floods) and would otherwise never be admitted while they
+/// last. The queue thus never holds more than twice the budget plus one request per tenant. A request
+/// larger than the budget runs when the queue is empty, rather than never.
 /// </summary>
 public static class TokenAdmission
 {
@@ -19,6 +21,6 @@ public static class TokenAdmission
         }
 
         var share = budget * tenantWeight / waitingWeight;
-        return tenantQueuedTokens + requestTokens <= share;
+        return tenantQueuedTokens + requestTokens <= share || (tenantQueuedTokens == 0 && waitingWeight > tenantWeight);
     }
 }
