@@ -48,16 +48,8 @@ public sealed class PlacementDirectorTests
     }
 
     [Fact]
-    public async Task The_shards_of_one_index_spread_over_the_shard_silos()
-    {
-        var placed = new List<SiloAddress>();
-        for (var shard = 0; shard < ShardSilos.Length; shard++)
-        {
-            placed.Add(await PlaceReplica(shard, replica: 0, Cluster));
-        }
-
-        Assert.Equal(ShardSilos.OrderBy(s => s.ToString()), placed.OrderBy(s => s.ToString()));
-    }
+    public async Task The_shards_of_one_index_spread_over_the_shard_silos() =>
+        Assert.Equal(ShardSilos.OrderBy(s => s.ToString()), (await PlaceFirstReplicas(ShardSilos.Length)).OrderBy(s => s.ToString()));
 
     [Fact]
     public async Task A_replica_never_lands_beside_a_sibling_that_already_runs()
@@ -82,13 +74,7 @@ public sealed class PlacementDirectorTests
     public async Task Without_known_roles_any_compatible_silo_hosts_shards()
     {
         _roles.Clear();
-        var placed = new List<SiloAddress>();
-        for (var shard = 0; shard < Cluster.Length; shard++)
-        {
-            placed.Add(await PlaceReplica(shard, replica: 0, Cluster));
-        }
-
-        Assert.Equal(Cluster.OrderBy(s => s.ToString()), placed.OrderBy(s => s.ToString()));
+        Assert.Equal(Cluster.OrderBy(s => s.ToString()), (await PlaceFirstReplicas(Cluster.Length)).OrderBy(s => s.ToString()));
     }
 
     [Fact]
@@ -130,6 +116,18 @@ public sealed class PlacementDirectorTests
         Assert.Contains(IndexKey.Replica(IndexKeyName, 0, 1), spread.Message);
         var targeted = await Assert.ThrowsAsync<OrleansException>(() => PlaceTargeted(RerankSilo.ToParsableString(), []));
         Assert.Contains(RerankSilo.ToParsableString(), targeted.Message);
+    }
+
+    /// <summary>Replica 0 of shards 0 to <paramref name="shards"/> − 1, placed one after the other with the whole cluster compatible.</summary>
+    private async Task<List<SiloAddress>> PlaceFirstReplicas(int shards)
+    {
+        var placed = new List<SiloAddress>();
+        for (var shard = 0; shard < shards; shard++)
+        {
+            placed.Add(await PlaceReplica(shard, replica: 0, Cluster));
+        }
+
+        return placed;
     }
 
     private async Task<SiloAddress> PlaceReplica(int shard, int replica, SiloAddress[] compatible, bool register = true)
