@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using YamlDotNet.Serialization;
 
@@ -139,18 +138,10 @@ public sealed partial class KubernetesManifestTests
 
     private static List<Dictionary<object, object>> Render(string overlay)
     {
-        var start = new ProcessStartInfo("kubectl", ["kustomize", Path.Combine(RepositoryRoot(), "deploy", "k8s", "overlays", overlay)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("kubectl could not be started.");
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"kubectl kustomize {overlay} failed: {error}");
+        var kubectl = ExternalProgram.Run("kubectl", ["kustomize", Path.Combine(RepositoryRoot(), "deploy", "k8s", "overlays", overlay)]);
+        Assert.True(kubectl.ExitCode == 0, $"kubectl kustomize {overlay} failed: {kubectl.Error}");
         var deserializer = new DeserializerBuilder().Build();
-        return output.Split("\n---\n").Where(d => !string.IsNullOrWhiteSpace(d))
+        return kubectl.Output.Split("\n---\n").Where(d => !string.IsNullOrWhiteSpace(d))
             .Select(d => deserializer.Deserialize<Dictionary<object, object>>(d)).ToList();
     }
 

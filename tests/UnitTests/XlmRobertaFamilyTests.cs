@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
@@ -20,8 +19,8 @@ public sealed class SentencePieceReference : IDisposable
         Directory = System.IO.Directory.CreateTempSubdirectory("sentencepiece").FullName;
         var corpus = Path.Combine(Directory, "corpus.txt");
         File.WriteAllLines(corpus, Texts);
-        Run("spm_train", $"--input={corpus} --model_prefix={Path.Combine(Directory, "sp")} --vocab_size=400 --model_type=unigram " +
-                         "--hard_vocab_limit=false --character_coverage=1.0 --minloglevel=2", null);
+        Run("spm_train", [$"--input={corpus}", $"--model_prefix={Path.Combine(Directory, "sp")}", "--vocab_size=400", "--model_type=unigram",
+            "--hard_vocab_limit=false", "--character_coverage=1.0", "--minloglevel=2"]);
         ModelPath = Path.Combine(Directory, "sp.model");
     }
 
@@ -35,28 +34,17 @@ public sealed class SentencePieceReference : IDisposable
 
     /// <summary>spm_encode's piece ids of each text (one line each).</summary>
     public int[][] Encode(IReadOnlyList<string> texts) =>
-        Run("spm_encode", $"--model={ModelPath} --output_format=id", string.Join('\n', texts) + "\n")
+        Run("spm_encode", [$"--model={ModelPath}", "--output_format=id"], string.Join('\n', texts) + "\n")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray())
             .ToArray();
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 
-    private static string Run(string program, string arguments, string? input)
+    private static string Run(string program, IEnumerable<string> arguments, string? input = null)
     {
-        var start = new ProcessStartInfo(program, arguments)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} could not be started.");
-        process.StandardInput.Write(input ?? "");
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output.Result : throw new InvalidOperationException($"{program} failed ({process.ExitCode}): {error.Result}");
+        var result = ExternalProgram.Run(program, arguments, input);
+        return result.ExitCode == 0 ? result.Output : throw new InvalidOperationException($"{program} failed ({result.ExitCode}): {result.Error}");
     }
 }
 
