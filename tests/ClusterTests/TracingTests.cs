@@ -36,6 +36,13 @@ public sealed class TracingTests(EmbeddedGateway gateway)
         search.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
         await HttpAssert.Ok(await gateway.Http.SendAsync(search));
 
+        // The server's span ends once the response is written, which may be just after the client has read it.
+        var waited = Stopwatch.StartNew();
+        while (!spans.Any(s => s.TraceId == traceId && s.Source.Name == "Microsoft.AspNetCore") && waited.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            await Task.Delay(10);
+        }
+
         var trace = spans.Where(s => s.TraceId == traceId).ToList();
         Assert.Contains(trace, s => s.Source.Name == "Microsoft.AspNetCore");
         foreach (var stage in new[] { "embed query", "stage 1: scatter and merge", "stage 2: rerank" })
